@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { PRECISIONS, type Precision } from '../core/classifier/modelDir';
+import { ClassifierService } from '../node/classifierService';
+import { UsageError } from './runner';
+
+export const classifierOptions = {
+  'model-dir': { type: 'string' },
+  precision: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+/** Starts the same worker-backed classifier the extension uses and waits for its model to load. */
+export async function startClassifier(values: Record<string, string | boolean | undefined>, timeBudgetMs: number): Promise<ClassifierService> {
+  const modelDir = values['model-dir'];
+  if (typeof modelDir !== 'string') throw new UsageError('--model-dir is required');
+  const precision = (values.precision ?? 'fp32') as Precision;
+  if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}`);
+  const threads = Number(values.threads ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError('--threads must be a positive integer');
+  const service = new ClassifierService({ modelDir, precision, intraOpThreads: threads, timeBudgetMs, workerPath: join(__dirname, 'classifierWorker.js') });
+  service.start();
+  const state = await service.whenSettled();
+  if (state.kind !== 'ready') {
+    await service.dispose();
+    throw new Error(state.kind === 'failed' ? state.message : `no model in ${modelDir}`);
+  }
+  return service;
+}

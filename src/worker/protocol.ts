@@ -1,0 +1,26 @@
+import type { ClassifierResult } from '../core/classifier/result';
+import type { Precision } from '../core/classifier/modelDir';
+
+/** Given to the worker at spawn time. */
+export interface WorkerInit {
+  modelDir: string;
+  precision: Precision;
+  intraOpThreads: number;
+}
+
+export type HostToWorker = { type: 'classify'; id: number; text: string } | { type: 'cancel'; id: number };
+
+export interface ModelInfo {
+  onnxPath: string;
+  precision: Precision;
+  substitutedFor?: Precision;
+  sessionCreateMs: number;
+  tokenizerFormat: 'tokenizer.json' | 'spm.model';
+}
+
+export type WorkerToHost =
+  | { type: 'loaded'; info: ModelInfo }
+  | { type: 'loadFailed'; message: string }
+  | { type: 'classified'; id: number; result: ClassifierResult; tokens: number; tokenizeMs: number; inferMs: number }
+  | { type: 'classifyFailed'; id: number; message: string }
+  | { type: 'skipped'; id: number };
