@@ -44,32 +44,34 @@ export class ClassifierEngine {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        logSeverityLevel: 3, // errors only: warnings about a graph's unused initializers are noise to a user
       });
     } catch (error) {
       throw new ModelFormatError(`${files.onnxPath} could not be loaded by onnxruntime (${firstLine(error)}). The file may be truncated or corrupt: download the model again.`);
     }
     const sessionCreateMs = performance.now() - started;
 
-    const missingInputs = ['input_ids', 'attention_mask'].filter((name) => !session.inputNames.includes(name));
-    if (missingInputs.length) {
-      await session.release();
-      throw new ModelFormatError(`${files.onnxPath} has no ${missingInputs.join(' or ')} input: it is not the prompt classifier. Download the model again.`);
-    }
-    let headOrder: HeadName[];
+    // Everything below checks the graph against what the classifier needs; a failed check releases it.
     try {
-      headOrder = headOrderFromOutputs(session.outputNames);
+      const missingInputs = ['input_ids', 'attention_mask'].filter((name) => !session.inputNames.includes(name));
+      if (missingInputs.length) {
+        throw new ModelFormatError(`${files.onnxPath} has no ${missingInputs.join(' or ')} input: it is not the prompt classifier. Download the model again.`);
+      }
+      const engine = new ClassifierEngine(session, tokenizer, heads, headOrderFromOutputs(session.outputNames), {
+        onnxPath: files.onnxPath,
+        precision: files.precision,
+        ...(files.substitutedFor ? { substitutedFor: files.substitutedFor } : {}),
+        sessionCreateMs,
+        tokenizerFormat: tokenizer.format,
+      });
+      // One forward pass on [CLS] [SEP] checks every head's size against config.json now, not on the
+      // user's first question, and warms the session up (the first run allocates).
+      await engine.run([tokenizer.clsId, tokenizer.sepId]);
+      return engine;
     } catch (error) {
       await session.release();
-      throw error;
+      throw error instanceof ModelFormatError ? error : new ModelFormatError(`${files.onnxPath} failed a test run (${firstLine(error)}). Download the model again.`);
     }
-    const info: ModelInfo = {
-      onnxPath: files.onnxPath,
-      precision: files.precision,
-      ...(files.substitutedFor ? { substitutedFor: files.substitutedFor } : {}),
-      sessionCreateMs,
-      tokenizerFormat: tokenizer.format,
-    };
-    return new ClassifierEngine(session, tokenizer, heads, headOrder, info);
   }
 
   async classify(text: string): Promise<Classification> {

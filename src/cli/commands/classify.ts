@@ -1,3 +1,4 @@
+import { applyTaskRules, DEFAULT_POLICY, tierForValue } from '../../core/routing/policy';
 import { readPromptLines, type CliCommand } from '../runner';
 import { classifierOptions, startClassifier } from '../classifierFromArgs';
 
@@ -22,7 +23,10 @@ export const classifyCommand: CliCommand = {
           io.stdout.write(`${JSON.stringify({ error: outcome.message, reason: outcome.reason })}\n`);
           continue;
         }
-        io.stdout.write(`${JSON.stringify({ ...outcome.result, tokens: outcome.tokens, elapsed_ms: round2(outcome.elapsedMs) })}\n`);
+        // The tier the default policy gives (thresholds and task rules; no context-window check: there is no call).
+        const { result } = outcome;
+        const { tier } = applyTaskRules(tierForValue(result.prompt_complexity_score, DEFAULT_POLICY.complexity), result.task_type_1, DEFAULT_POLICY.taskRules);
+        io.stdout.write(`${JSON.stringify({ ...result, tier, tokens: outcome.tokens, elapsed_ms: round2(outcome.elapsedMs) })}\n`);
       }
     } finally {
       await service.dispose();

@@ -1,0 +1,105 @@
+// `npm run bench`: speed and memory figures, printed (never asserted). On the full-size proxy of the
+// classifier when it is present (see README, "Benchmarks"), plus the history benchmark.
+//   node scripts/bench.mjs [--runs N] [--lengths 16,64,256] [--build-proxy] [--skip-torch]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, lengths: { type: 'string', default: '16,64,256' }, 'build-proxy': { type: 'boolean' }, 'skip-torch': { type: 'boolean' } },
+});
+const sharedProxyTool = resolve(root, '..', 'shared', 'tools', 'proxy-model');
+const proxyDir = [process.env.QWEN_ROUTER_PROXY_DIR, join(root, '.bench', 'proxy'), '/tmp/proxy'].find((dir) => dir && existsSync(join(dir, 'proxy_deberta_fp32.onnx'))) ?? join(root, '.bench', 'proxy');
+const report = {};
+
+const run = (command, args, options = {}) => {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr || result.stdout}`);
+  return result.stdout;
+};
+const lastJson = (text) => JSON.parse(text.trim().split('\n').filter((l) => l.startsWith('{')).at(-1));
+
+console.log('building...');
+run('node', ['esbuild.config.mjs']);
+
+if (values['build-proxy'] && !existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'))) {
+  console.log(`building the full-size proxy in ${proxyDir} (needs Debian's python3-torch and python3-onnx; ~2 min, ~1.8 GB)...`);
+  mkdirSync(proxyDir, { recursive: true });
+  for (const file of ['build_models.py', 'proxy_model.py']) cpSync(join(sharedProxyTool, file), join(proxyDir, file));
+  run('/usr/bin/python3', ['build_models.py', 'proxy'], { cwd: proxyDir, stdio: 'inherit' });
+  run('/usr/bin/python3', ['build_models.py', 'int8'], { cwd: proxyDir, stdio: 'inherit' });
+}
+
+/** A model directory around a proxy graph: the fixture tokenizer and config (ids stay far below the vocab). */
+function proxyModelDir(name, graphFile, onnxName) {
+  const dir = join(root, '.bench', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    const source = join(root, 'test', 'fixtures', 'tiny-model-json', file);
+    if (existsSync(source)) cpSync(source, join(dir, file));
+  }
+  symlinkSync(join(proxyDir, graphFile), join(dir, 'onnx', onnxName));
+  return dir;
+}
+
+if (existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'))) {
+  const variants = [
+    { precision: 'fp32', graph: 'proxy_deberta_fp32.onnx', onnx: 'model.onnx' },
+    { precision: 'int8', graph: 'proxy_deberta_int8dyn.onnx', onnx: 'model_quantized.onnx' },
+  ].filter((v) => existsSync(join(proxyDir, v.graph)));
+  for (const variant of variants) {
+    const dir = proxyModelDir(`proxy-${variant.precision}`, variant.graph, variant.onnx);
+    console.log(`classifier path (${variant.precision}): tokenizer + worker + onnxruntime + post-processing...`);
+    report[`classifier_${variant.precision}`] = lastJson(
+      run('node', ['dist/cli.js', 'bench', '--model-dir', dir, '--precision', variant.precision, '--lengths', values.lengths, '--runs', values.runs, '--json']),
+    );
+    // The bare run gets exactly the token counts our path measured, so each pair compares like with like.
+    const measured = report[`classifier_${variant.precision}`].results.map((r) => r.tokens).join(',');
+    console.log(`bare session.run (${variant.precision})...`);
+    report[`bare_ort_${variant.precision}`] = lastJson(run('node', ['out/bench/ortBare.bench.js', join(proxyDir, variant.graph), measured, values.runs]));
+  }
+  const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  if (!values['skip-torch'] && hasTorch && existsSync(join(proxyDir, 'proxy_state.pt'))) {
+    console.log('PyTorch eager (the old service path)...');
+    const source = existsSync(join(proxyDir, 'proxy_model.py')) ? proxyDir : sharedProxyTool;
+    const measured = report.classifier_fp32.results.map((r) => r.tokens).join(',');
+    report.torch_eager_fp32 = lastJson(run('/usr/bin/python3', ['bench/torch_eager.py', source, join(proxyDir, 'proxy_state.pt'), measured, String(Math.min(Number(values.runs), 10))]));
+  } else report.torch_eager_fp32 = { skipped: hasTorch ? 'no proxy_state.pt' : "no python3-torch (apt-get install -y python3-torch)" };
+} else {
+  report.classifier = { skipped: `no full-size proxy in ${proxyDir}: run \`npm run bench -- --build-proxy\` (needs apt-get install -y python3-torch python3-onnx)` };
+}
+
+console.log('tiny model (fixture), the classifier path end to end...');
+report.classifier_tiny = lastJson(run('node', ['dist/cli.js', 'bench', '--model-dir', 'test/fixtures/tiny-model-json', '--lengths', values.lengths, '--runs', values.runs, '--json']));
+
+for (const bench of ['history', 'activation']) {
+  const script = join(root, 'out', 'bench', `${bench}.bench.js`);
+  if (!existsSync(script)) continue;
+  console.log(`${bench}...`);
+  report[bench] = lastJson(run('node', ['--expose-gc', script]));
+}
+
+const comparisons = [];
+const ours = report.classifier_fp32?.results ?? [];
+for (const r of ours) {
+  const bare = report.bare_ort_fp32?.results?.find((b) => b.tokens === r.tokens);
+  const torch = report.torch_eager_fp32?.results?.find((t) => t.tokens === r.tokens);
+  comparisons.push({
+    tokens: r.tokens,
+    ours_p50_ms: r.p50_ms,
+    bare_ort_p50_ms: bare?.p50_ms,
+    overhead_vs_bare: bare ? `${(((r.p50_ms - bare.p50_ms) / bare.p50_ms) * 100).toFixed(1)}%` : undefined,
+    torch_eager_p50_ms: torch?.p50_ms,
+    speedup_vs_torch: torch ? `${(torch.p50_ms / r.p50_ms).toFixed(2)}x` : undefined,
+  });
+}
+if (comparisons.length) report.comparison_fp32 = comparisons;
+
+mkdirSync(join(root, 'test-results'), { recursive: true });
+writeFileSync(join(root, 'test-results', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(JSON.stringify(report, null, 2));
+if (comparisons.length) console.table(comparisons);

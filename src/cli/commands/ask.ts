@@ -1,0 +1,136 @@
+import type { ClassifyFn } from '../../core/classifier/result';
+import { ask } from '../../core/ask';
+import { resolveConfig } from '../../core/config';
+import { UsageError, type CliCommand, type CliIo } from '../runner';
+import { historyOption, historyPath, openStore } from './historyOptions';
+
+/** A running classifier the ask command can route with; disposed when the command ends. */
+export interface CliClassifier {
+  classify: ClassifyFn;
+  dispose(): Promise<void>;
+}
+
+export interface AskCommandSeams {
+  /**
+   * THE CLASSIFIER SEAM: starts the classifier for `--model-dir` (and its other flags). Without it,
+   * or when it returns undefined, routing falls back to token length with reason "model_missing".
+   */
+  startClassifier?: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<CliClassifier | undefined>;
+  /** Extra options the classifier needs (e.g. --precision, --threads). */
+  classifierOptions?: CliCommand['options'];
+}
+
+const USAGE =
+  'ask [--model-dir D] [--model M] [--base-url U] [--api-key K] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--verbose] PROMPT';
+
+function numberOption(value: string | boolean | undefined, name: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}`);
+  return n;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(parts).toString('utf8');
+}
+
+export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
+  return {
+    name: 'ask',
+    usage: USAGE,
+    options: {
+      'model-dir': { type: 'string' },
+      model: { type: 'string' },
+      'base-url': { type: 'string' },
+      'api-key': { type: 'string' },
+      ...historyOption,
+      'no-stream': { type: 'boolean' },
+      region: { type: 'string' },
+      thinking: { type: 'boolean' },
+      temperature: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      privacy: { type: 'string' },
+      'no-escalate': { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      ...seams.classifierOptions,
+    },
+    async run(values, positionals, io) {
+      let prompt = positionals.join(' ');
+      if (prompt === '-') prompt = await readAll(io.stdin);
+      if (!prompt.trim()) throw new UsageError('a PROMPT is required (use - to read it from stdin)');
+      if (values.privacy !== undefined && values.privacy !== 'full' && values.privacy !== 'metadata') throw new UsageError('--privacy must be "full" or "metadata"');
+
+      const baseUrl = (typeof values['base-url'] === 'string' && values['base-url']) || io.env.DASHSCOPE_BASE_URL || undefined;
+      const { config, problems } = resolveConfig({
+        region: typeof values.region === 'string' ? values.region : io.env.DASHSCOPE_REGION,
+        baseUrl,
+        stream: values['no-stream'] ? false : true,
+        escalate: values['no-escalate'] ? false : true,
+        enableThinking: values.thinking ? true : undefined,
+        privacy: typeof values.privacy === 'string' ? values.privacy : undefined,
+      });
+      if (problems.length) throw new UsageError(problems.join('; '));
+      const temperature = numberOption(values.temperature, 'temperature', false);
+      const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
+      const apiKey = (typeof values['api-key'] === 'string' && values['api-key']) || io.env.DASHSCOPE_API_KEY || '';
+      const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
+
+      let classifier: CliClassifier | undefined;
+      if (typeof values['model-dir'] === 'string') {
+        if (seams.startClassifier) classifier = await seams.startClassifier(values, io);
+        else io.stderr.write('note: this build has no classifier wired in; routing by prompt length\n');
+      }
+
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      let answered = '';
+      let thinkingShown = false;
+      try {
+        const result = await ask(
+          { messages: [{ role: 'user', content: prompt }], model: typeof values.model === 'string' ? values.model : undefined, temperature, maxTokens, signal: controller.signal },
+          {
+            config,
+            classify: classifier?.classify,
+            store,
+            getApiKey: (keyId) => (keyId === 'dashscope' ? apiKey : io.env[`${keyId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`]),
+            missingKeyHint: 'Pass --api-key or set DASHSCOPE_API_KEY.',
+          },
+          {
+            onRouting: ({ decision, target }) => io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`),
+            onRetry: (info) => {
+              if (values.verbose) io.stderr.write(`retry: ${info.model}, attempt ${info.attempt}${info.waitedMs ? ` after ${Math.round(info.waitedMs)} ms` : ''} (${info.reason.kind})\n`);
+            },
+            onThinking: (delta) => {
+              if (!thinkingShown) io.stderr.write('thinking: ');
+              thinkingShown = true;
+              io.stderr.write(delta);
+            },
+            onAnswer: (delta) => {
+              if (thinkingShown && !answered) io.stderr.write('\n');
+              answered += delta;
+              io.stdout.write(delta);
+            },
+          },
+        );
+        if (answered && !answered.endsWith('\n')) io.stdout.write('\n');
+        if (result.historyError) io.stderr.write(`warning: ${result.historyError}\n`);
+        if (result.status === 'ok') return 0;
+        if (result.status === 'cancelled') {
+          io.stderr.write(`qwen-router ask: cancelled${answered ? ' (partial answer kept in the history)' : ''}\n`);
+          return 130;
+        }
+        io.stderr.write(`qwen-router ask: ${result.error?.message ?? 'the call failed'}\n`);
+        return 1;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await classifier?.dispose();
+      }
+    },
+  };
+}
+
+/** Registered in main.ts; the lead passes the classifier factory to createAskCommand to wire --model-dir. */
+export const askCommand = createAskCommand();
