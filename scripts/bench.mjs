@@ -68,7 +68,10 @@ if (existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'))) {
     const source = existsSync(join(proxyDir, 'proxy_model.py')) ? proxyDir : sharedProxyTool;
     const measured = report.classifier_fp32.results.map((r) => r.tokens).join(',');
     report.torch_eager_fp32 = lastJson(run('/usr/bin/python3', ['bench/torch_eager.py', source, join(proxyDir, 'proxy_state.pt'), measured, String(Math.min(Number(values.runs), 10))]));
-  } else report.torch_eager_fp32 = { skipped: hasTorch ? 'no proxy_state.pt' : "no python3-torch (apt-get install -y python3-torch)" };
+  } else {
+    const why = values['skip-torch'] ? '--skip-torch' : !hasTorch ? 'no python3-torch (apt-get install -y python3-torch)' : `no proxy_state.pt in ${proxyDir}`;
+    report.torch_eager_fp32 = { skipped: why };
+  }
 } else {
   report.classifier = { skipped: `no full-size proxy in ${proxyDir}: run \`npm run bench -- --build-proxy\` (needs apt-get install -y python3-torch python3-onnx)` };
 }
