@@ -1,7 +1,7 @@
 // Bundles every runtime entry point into dist/, and transpiles the tests into out/.
 // Native modules (onnxruntime-node, tokenizers) stay external: they load their own .node binaries.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -56,6 +56,18 @@ const builds = [
     external: [...nativeExternals, 'mocha', 'playwright-core'],
   },
 ];
+
+// The webviews' icon font: copied from @vscode/codicons into media/codicons/ (gitignored), so the
+// webviews load it from media/ (their only resource root besides dist/webview/) and the VSIX ships it.
+function copyCodicons() {
+  const from = 'node_modules/@vscode/codicons';
+  if (!existsSync(from)) throw new Error('@vscode/codicons is missing: run npm install');
+  mkdirSync('media/codicons', { recursive: true });
+  copyFileSync(join(from, 'dist', 'codicon.css'), join('media', 'codicons', 'codicon.css'));
+  copyFileSync(join(from, 'dist', 'codicon.ttf'), join('media', 'codicons', 'codicon.ttf'));
+  copyFileSync(join(from, 'LICENSE'), join('media', 'codicons', 'LICENSE'));
+}
+copyCodicons();
 
 if (watch) {
   for (const options of builds) (await esbuild.context(options)).watch();

@@ -1,10 +1,56 @@
+// Wires the extension together; the logic lives in src/core (pure), src/node and src/vscode.
 import * as vscode from 'vscode';
+import { ApiKeys, promptForApiKey } from './vscode/apiKey';
+import { ClassifierController } from './vscode/classifierController';
+import { askFromPalette } from './vscode/commands/ask';
+import { downloadClassifierModel } from './vscode/commands/downloadModel';
+import { explainRouting } from './vscode/commands/explainRouting';
+import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from './vscode/commands/history';
+import { chooseRegion } from './vscode/commands/region';
+import { registerChatView } from './vscode/chatViewProvider';
+import { RouterService } from './vscode/routerService';
+import { registerStatsPanel } from './vscode/statsPanel';
+import { RouterStatusBar } from './vscode/statusBar';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('qwenRouter.downloadModel', () => undefined),
-    vscode.commands.registerCommand('qwenRouter.explainRouting', () => undefined),
-  );
+/** What activate returns: the services, for the extension-host tests. */
+export interface QwenRouterApi {
+  activationMs: number;
+  classifier: ClassifierController;
+  router: RouterService;
+}
+
+export function activate(context: vscode.ExtensionContext): QwenRouterApi {
+  const started = performance.now();
+  const keys = new ApiKeys(context.secrets);
+  const classifier = new ClassifierController(context);
+  const router = new RouterService(context, classifier, keys);
+  context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router));
+
+  registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig });
+  registerStatsPanel(context, {
+    getHistory: () => router.history,
+    getConfig: () => router.config,
+    onDidChangeHistory: router.onDidChangeHistory,
+    onDidChangeConfig: router.onDidChangeConfig,
+  });
+
+  const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false }));
+  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
+  command('qwenRouter.explainRouting', () => explainRouting(router));
+  command('qwenRouter.setApiKey', () => promptForApiKey(keys));
+  command('qwenRouter.chooseRegion', () => chooseRegion());
+  command('qwenRouter.downloadModel', () => downloadClassifierModel(context, classifier));
+  command('qwenRouter.importHistory', () => importHistoryCommand(router));
+  command('qwenRouter.exportHistory', () => exportHistoryCommand(router));
+  command('qwenRouter.clearHistory', () => clearHistoryCommand(router));
+
+  if (router.problems.length) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Some Qwen Router settings are invalid and their defaults are used: {0}', router.problems.join('; ')));
+  }
+  // The classifier loads on its own thread after activation; until it is ready, routing falls back to token length.
+  setTimeout(() => classifier.restart(), 0);
+  return { activationMs: performance.now() - started, classifier, router };
 }
 
 export function deactivate(): void {}

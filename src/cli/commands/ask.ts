@@ -101,7 +101,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
           {
             onRouting: ({ decision, target }) => io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`),
             onRetry: (info) => {
-              if (values.verbose) io.stderr.write(`retry: ${info.model}, attempt ${info.attempt}${info.waitedMs ? ` after ${Math.round(info.waitedMs)} ms` : ''} (${info.reason.kind})\n`);
+              if (values.verbose) io.stderr.write(`${info.escalated ? 'escalating to' : 'retrying'} ${info.model}, attempt ${info.attempt}${info.waitedMs ? ` after ${Math.round(info.waitedMs)} ms` : ''} (${info.reason.kind})\n`);
             },
             onThinking: (delta) => {
               if (!thinkingShown) io.stderr.write('thinking: ');

@@ -1,0 +1,257 @@
+/**
+ * One question, start to finish: route, tell the caller the decision, call the model, and append
+ * exactly one record to the history, whatever happened (failed and cancelled calls included,
+ * partial answers kept). The extension and the CLI both call this.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClassifyFn } from './classifier/result';
+import type { RouterConfig } from './config';
+import type { HistoryStore } from './history/store';
+import type { CallRecord, LlmLayer, RecordError, RoutingLayer } from './history/record';
+import { SCHEMA_VERSION } from './history/record';
+import { chat, type ChatOutcome, type ChatTarget } from './llm/client';
+import type { ChatFailure } from './llm/errors';
+import { estimateCost } from './models/pricing';
+import { resolveBaseUrl, type ModelSpec } from './models/table';
+import { pyRound } from './pyround';
+import { TIERS } from './routing/policy';
+import { route, UnknownModelError, type RoutingDecision } from './routing/route';
+import { countTokens, estimateTokens, type ChatMessage } from './routing/tokens';
+
+export interface AskRequest {
+  /** The conversation; the last message is the one routed (the old service's "query"). */
+  messages: ChatMessage[];
+  /** A model key to use instead of routing, for this message. */
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Overrides the config's enableThinking for this call. */
+  enableThinking?: boolean;
+  /** Overrides the config's stream for this call. */
+  stream?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RoutedEvent {
+  decision: RoutingDecision;
+  /** Where the call goes. */
+  target: { key: string; model: string; baseUrl: string };
+}
+
+export interface AskEvents {
+  /** Routing is done: show the decision before the first token. */
+  onRouting?(event: RoutedEvent): void;
+  /** A retry (same model) or an escalation (`escalated`: the next tier's model) is about to start. */
+  onRetry?(info: { model: string; attempt: number; waitedMs: number; reason: ChatFailure; escalated: boolean }): void;
+  onThinking?(delta: string): void;
+  onAnswer?(delta: string): void;
+  onDone?(result: AskResult): void;
+}
+
+export interface AskDeps {
+  config: RouterConfig;
+  /** The classifier seam: undefined routes by token length with fallback_reason "model_missing". */
+  classify?: ClassifyFn;
+  /** Where the record goes; undefined writes nothing (a dry run). */
+  store?: HistoryStore;
+  /** The API key for a model (by its apiKeyId, default "dashscope"); undefined or "" when none is set. */
+  getApiKey(apiKeyId: string, target: { key: string; spec: ModelSpec; baseUrl: string }): string | undefined | Promise<string | undefined>;
+  /** Appended to the "no API key" message, e.g. how to set one in this front end. */
+  missingKeyHint?: string;
+  /** Wall clock in ms since the epoch (for the record's timestamp). */
+  wallClock?: () => number;
+  /** Monotonic clock in ms (for durations). */
+  now?: () => number;
+  newId?: () => string;
+  /** Options forwarded to chat (tests speed up sleeps). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface AskResult {
+  status: 'ok' | 'error' | 'cancelled';
+  answer: string;
+  reasoning: string;
+  /** Undefined when routing itself failed (an unknown model name). */
+  decision?: RoutingDecision;
+  /** The record as it was built (before any privacy redaction by the store). */
+  record: CallRecord;
+  error?: RecordError;
+  /** Set when the record could not be written; the call itself is unaffected. */
+  historyError?: string;
+}
+
+function providerOf(spec: ModelSpec, baseUrl: string): string {
+  if (spec.provider) return spec.provider;
+  if (/dashscope/i.test(baseUrl)) return 'dashscope';
+  try {
+    return new URL(baseUrl).hostname;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents = {}): Promise<AskResult> {
+  const { config } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const wallClock = deps.wallClock ?? Date.now;
+  const stream = request.stream ?? config.stream;
+  const enableThinking = request.enableThinking ?? config.enableThinking;
+  const messages = request.messages;
+  const query = messages.length ? messages[messages.length - 1].content : '';
+
+  const requestLayer: CallRecord['request'] = {
+    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    temperature: request.temperature ?? null,
+    max_tokens: request.maxTokens ?? null,
+    user_specified_model: request.model ?? null,
+    ...(enableThinking !== undefined ? { enable_thinking: enableThinking } : {}),
+    stream,
+  };
+  const base = (routing: RoutingLayer | null, llm: LlmLayer): CallRecord => ({
+    schema_version: SCHEMA_VERSION,
+    id: (deps.newId ?? randomUUID)(),
+    timestamp: wallClock() / 1000,
+    request: requestLayer,
+    routing,
+    llm,
+    error: null,
+    cancelled: false,
+    attempts: 0,
+  });
+  const emptyLlm = (key: string, spec: ModelSpec | undefined, baseUrl: string | undefined): LlmLayer => ({
+    model: key,
+    provider: spec ? providerOf(spec, baseUrl ?? '') : 'unknown',
+    response_id: null,
+    response_content: null,
+    input_tokens: 0,
+    output_tokens: 0,
+    total_tokens: 0,
+    cost_usd: 0,
+    llm_latency_ms: 0,
+    ...(spec ? { provider_model: spec.model } : {}),
+    ...(baseUrl ? { base_url: baseUrl } : {}),
+    ttft_ms: null,
+    usage_source: 'none',
+  });
+
+  // 1. Route.
+  let decision: RoutingDecision;
+  try {
+    decision = await route({ messages, override: request.model, signal: request.signal }, { policy: config.policy, models: config.models, classify: deps.classify, now });
+  } catch (error) {
+    const message = error instanceof UnknownModelError ? error.message : `Routing failed: ${error instanceof Error ? error.message : String(error)}`;
+    const record = base({ method: 'user_specified', query }, emptyLlm(request.model ?? 'unknown', undefined, undefined));
+    record.error = { kind: error instanceof UnknownModelError ? 'unknown_model' : 'internal', message };
+    return done(deps, events, { status: 'error', answer: '', reasoning: '', record, error: record.error });
+  }
+
+  // 2. Targets: the chosen model, then (escalation) the higher tiers' models.
+  const targetFor = (key: string): Omit<ChatTarget, 'apiKey'> => {
+    const spec = config.models[key];
+    return { key, spec, baseUrl: resolveBaseUrl(spec, config) };
+  };
+  const chosen = targetFor(decision.modelKey);
+  events.onRouting?.({ decision, target: { key: chosen.key, model: chosen.spec.model, baseUrl: chosen.baseUrl } });
+
+  const candidates = [chosen];
+  if (config.escalate && decision.method !== 'user_specified' && decision.tier) {
+    for (const tier of TIERS.slice(TIERS.indexOf(decision.tier) + 1)) {
+      const key = config.policy.tierModels[tier];
+      if (config.models[key] && !candidates.some((c) => c.key === key)) candidates.push(targetFor(key));
+    }
+  }
+  const targets: ChatTarget[] = [];
+  for (const candidate of candidates) {
+    const keyId = candidate.spec.apiKeyId ?? 'dashscope';
+    const apiKey = keyId === '' ? '' : ((await deps.getApiKey(keyId, candidate)) ?? '');
+    if (keyId !== '' && !apiKey) {
+      if (targets.length === 0 && candidate === chosen) {
+        const record = base(decision.routing, emptyLlm(chosen.key, chosen.spec, chosen.baseUrl));
+        record.error = { kind: 'no_api_key', message: `No API key for ${chosen.key} (key "${keyId}").${deps.missingKeyHint ? ` ${deps.missingKeyHint}` : ''}` };
+        return done(deps, events, { status: 'error', answer: '', reasoning: '', decision, record, error: record.error });
+      }
+      continue; // an escalation target without a key is skipped
+    }
+    targets.push({ ...candidate, apiKey });
+  }
+
+  // 3. Call.
+  const outcome = await chat(targets, {
+    messages,
+    temperature: request.temperature,
+    maxTokens: request.maxTokens,
+    enableThinking,
+    stream,
+    signal: request.signal,
+    retry: config.retry,
+    timeouts: config.timeouts,
+    sleep: deps.sleep,
+    now,
+    onAttempt: (info) => {
+      if (info.attempt > 1 && info.reason) events.onRetry?.({ model: info.model, attempt: info.attempt, waitedMs: info.waitedMs, reason: info.reason, escalated: info.escalated });
+    },
+    onThinking: events.onThinking,
+    onAnswer: events.onAnswer,
+  });
+
+  // 4. Record.
+  const record = base(decision.routing, llmLayer(outcome, messages));
+  record.attempts = outcome.attempts.length;
+  record.attempt_log = outcome.attempts;
+  if (outcome.escalatedFrom.length) record.escalated_from = outcome.escalatedFrom;
+  if (outcome.status === 'cancelled') record.cancelled = true;
+  if (outcome.status === 'error' && outcome.error) {
+    const e = outcome.error;
+    record.error = { kind: e.kind, message: e.message, ...(e.status !== undefined ? { status: e.status } : {}), ...(e.code ? { code: e.code } : {}), ...(e.requestId ? { request_id: e.requestId } : {}) };
+  }
+  return done(deps, events, { status: outcome.status, answer: outcome.answer, reasoning: outcome.reasoning, decision, record, error: record.error ?? undefined });
+}
+
+function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLayer {
+  const { target } = outcome;
+  let input = 0;
+  let output = 0;
+  let source: LlmLayer['usage_source'] = 'none';
+  if (outcome.usage) {
+    input = outcome.usage.input;
+    output = outcome.usage.output;
+    source = 'provider';
+  } else if (outcome.answer || outcome.reasoning) {
+    // A stream that broke (or was cancelled) before its usage chunk: count what we saw, flagged as an estimate.
+    input = estimateTokens(messages);
+    output = countTokens(outcome.answer) + countTokens(outcome.reasoning);
+    source = 'estimate';
+  }
+  const cost = source === 'none' ? undefined : estimateCost(target.spec, input, output, { thinking: outcome.thinking });
+  return {
+    model: target.key,
+    provider: providerOf(target.spec, target.baseUrl),
+    response_id: outcome.responseId ?? null,
+    response_content: outcome.answer,
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: input + output,
+    cost_usd: cost?.usd ?? 0,
+    llm_latency_ms: pyRound(outcome.latencyMs, 2),
+    provider_model: target.spec.model,
+    base_url: target.baseUrl,
+    ...(outcome.reasoning || outcome.thinking ? { reasoning_content: outcome.reasoning } : {}),
+    ...(outcome.usage?.reasoning !== undefined ? { reasoning_tokens: outcome.usage.reasoning } : {}),
+    ttft_ms: outcome.ttftMs === undefined ? null : pyRound(outcome.ttftMs, 2),
+    usage_source: source,
+    finish_reason: outcome.finishReason ?? null,
+    price_as_of: cost?.asOf ?? target.spec.prices?.asOf ?? null,
+  };
+}
+
+async function done(deps: AskDeps, events: AskEvents, result: AskResult): Promise<AskResult> {
+  if (deps.store) {
+    try {
+      await deps.store.append(result.record);
+    } catch (error) {
+      result.historyError = `Could not write the call history (${deps.store.path}): ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  events.onDone?.(result);
+  return result;
+}

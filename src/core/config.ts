@@ -1,0 +1,116 @@
+/**
+ * Everything the core needs to route and call, as one plain object: what the VS Code settings and
+ * the CLI flags both map onto. `resolveConfig` fills defaults and reports problems in words.
+ */
+import { DEFAULT_MODELS, isRegion, validateModelTable, type ModelTable, type Region } from './models/table';
+import { DEFAULT_POLICY, TIERS, validatePolicy, type RoutingPolicy, type TaskRule, type Thresholds, type Tier } from './routing/policy';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type RetryPolicy, type Timeouts } from './llm/client';
+import type { PrivacyMode } from './history/record';
+
+export interface RouterConfig {
+  models: ModelTable;
+  policy: RoutingPolicy;
+  /** Picks the DashScope base URL (qwenRouter.region). */
+  region: Region;
+  /** A custom base URL for every model without its own (qwenRouter.baseUrl); wins over the region. */
+  baseUrl?: string;
+  /** Try the next tier's model when a call fails before the first token (qwenRouter.escalateOnFailure). */
+  escalate: boolean;
+  /** Stream answers (qwenRouter.stream). */
+  stream: boolean;
+  /** DashScope's enable_thinking; undefined leaves the provider's default (qwenRouter.enableThinking). */
+  enableThinking?: boolean;
+  retry: RetryPolicy;
+  timeouts: Timeouts;
+  /** What the history keeps (qwenRouter.history.privacy). */
+  privacy: PrivacyMode;
+}
+
+export const DEFAULT_CONFIG: RouterConfig = {
+  models: DEFAULT_MODELS,
+  policy: DEFAULT_POLICY,
+  region: 'international',
+  escalate: true,
+  stream: true,
+  retry: DEFAULT_RETRY,
+  timeouts: DEFAULT_TIMEOUTS,
+  privacy: 'full',
+};
+
+/** The shape settings arrive in: every field optional, nested objects partial. */
+export interface ConfigInput {
+  models?: ModelTable;
+  /** Merge user entries over the default table instead of replacing it (default true). */
+  mergeDefaultModels?: boolean;
+  region?: string;
+  baseUrl?: string;
+  complexityThresholds?: Partial<Thresholds>;
+  tokenThresholds?: Partial<Thresholds>;
+  taskRules?: TaskRule[];
+  tierModels?: Partial<Record<Tier, string>>;
+  classifierBudgetMs?: number;
+  escalate?: boolean;
+  stream?: boolean;
+  enableThinking?: boolean;
+  retry?: Partial<RetryPolicy>;
+  timeouts?: Partial<Timeouts>;
+  privacy?: string;
+}
+
+export function resolveConfig(input: ConfigInput = {}): { config: RouterConfig; problems: string[] } {
+  const problems: string[] = [];
+  let models: ModelTable = DEFAULT_MODELS;
+  if (input.models !== undefined) {
+    const tableProblems = validateModelTable(input.models);
+    if (tableProblems.length) problems.push(...tableProblems.map((p) => `models: ${p}`));
+    else models = input.mergeDefaultModels === false ? input.models : { ...DEFAULT_MODELS, ...input.models };
+  }
+  let region: Region = DEFAULT_CONFIG.region;
+  if (input.region !== undefined && input.region !== '') {
+    if (isRegion(input.region)) region = input.region;
+    else problems.push(`region "${input.region}" is not one of international, china, us, hongkong`);
+  }
+  let baseUrl: string | undefined;
+  if (input.baseUrl) {
+    if (/^https?:\/\//.test(input.baseUrl)) baseUrl = input.baseUrl.replace(/\/+$/, '');
+    else problems.push(`base URL "${input.baseUrl}" must start with http:// or https://`);
+  }
+  const policy: RoutingPolicy = {
+    complexity: { ...DEFAULT_POLICY.complexity, ...input.complexityThresholds },
+    tokens: { ...DEFAULT_POLICY.tokens, ...input.tokenThresholds },
+    taskRules: input.taskRules ?? DEFAULT_POLICY.taskRules,
+    tierModels: { ...DEFAULT_POLICY.tierModels, ...input.tierModels },
+    classifierBudgetMs: input.classifierBudgetMs ?? DEFAULT_POLICY.classifierBudgetMs,
+  };
+  const policyProblems = validatePolicy(policy, models);
+  let finalPolicy = policy;
+  if (policyProblems.length) {
+    problems.push(...policyProblems);
+    // Keep what is usable: fall back per part to the defaults.
+    finalPolicy = { ...policy };
+    const t = (x: Thresholds) => Number.isFinite(x.simple) && Number.isFinite(x.medium) && x.simple <= x.medium;
+    if (!t(policy.complexity)) finalPolicy.complexity = DEFAULT_POLICY.complexity;
+    if (!t(policy.tokens)) finalPolicy.tokens = DEFAULT_POLICY.tokens;
+    finalPolicy.tierModels = Object.fromEntries(TIERS.map((tier) => [tier, models[policy.tierModels[tier]] ? policy.tierModels[tier] : DEFAULT_POLICY.tierModels[tier]])) as Record<Tier, string>;
+    finalPolicy.taskRules = policy.taskRules.filter((r) => r.taskType && (!r.minTier || TIERS.includes(r.minTier)) && (!r.maxTier || TIERS.includes(r.maxTier)));
+  }
+  const privacy: PrivacyMode = input.privacy === 'metadata' ? 'metadata' : 'full';
+  if (input.privacy !== undefined && input.privacy !== 'metadata' && input.privacy !== 'full') problems.push(`privacy "${input.privacy}" must be "full" or "metadata"`);
+  const retry = { ...DEFAULT_RETRY, ...input.retry };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...input.timeouts };
+  return {
+    config: {
+      models,
+      policy: finalPolicy,
+      region,
+      baseUrl,
+      escalate: input.escalate ?? DEFAULT_CONFIG.escalate,
+      stream: input.stream ?? DEFAULT_CONFIG.stream,
+      enableThinking: input.enableThinking,
+      retry,
+      timeouts,
+      privacy,
+    },
+    problems,
+  };
+}

@@ -1,0 +1,340 @@
+/**
+ * The sidebar chat's message protocol, shared by the host (src/vscode/chatViewProvider.ts) and the
+ * webview (src/webview/chat/main.ts).
+ *
+ * Handshake: the webview posts `ready` once its listeners are in place; only then does the host
+ * post `state` (the whole conversation, the settings and the localized strings). The host stays the
+ * source of truth: a webview that is hidden and recreated says `ready` again and gets a fresh
+ * `state`, in-flight answers included. During an answer the host posts small updates
+ * (`turnAdded`, `turnRouted` before the first token, `turnDelta`s, `turnFinished`).
+ *
+ * Requests that need an answer go as `request` with an id and come back as `response` with the
+ * same id (see common.ts); one-way commands are plain messages.
+ */
+import {
+  arrayOf,
+  boundedString,
+  isBoolean,
+  isFiniteNumber,
+  isString,
+  literal,
+  nullable,
+  recordOf,
+  requestGuard,
+  responseGuard,
+  shape,
+  stringsGuard,
+  unionGuard,
+  type Check,
+  type Localized,
+  type RequestChecks,
+  type RequestMessage,
+  type ResponseMessage,
+} from './common';
+
+/** The model picker's value for "route every message". */
+export const AUTO_MODEL = 'auto';
+
+/** Longest prompt the webview may send (characters); the host rejects longer messages. */
+export const MAX_PROMPT_CHARS = 200_000;
+const MAX_TEXT = 2_000_000;
+const ID = boundedString(200);
+
+export type TierName = 'simple' | 'medium' | 'complex';
+const isTier = literal('simple', 'medium', 'complex');
+
+/** What the badge on an answer shows, as soon as routing is done. */
+export interface RouteBadge {
+  method: 'nvidia_classifier' | 'fallback_token_length' | 'user_specified';
+  /** The model key from the table (qwen-flash...). */
+  modelKey: string;
+  tier: TierName | null;
+  taskType: string | null;
+  complexity: number | null;
+  routingMs: number | null;
+  /** Why routing fell back to token length (model_missing, timeout...). */
+  fallbackReason: string | null;
+  /** The classifier's own words for the fallback. */
+  fallbackMessage: string | null;
+  /** The route was kept from earlier in this conversation rather than decided for this message. */
+  sticky: boolean;
+  /** The task rule or context-window adjustment that moved the tier, if any. */
+  note: string | null;
+  /** The classifier's scores, for the badge's tooltip. */
+  scores: Record<string, number>;
+}
+
+export type TurnStatus = 'routing' | 'streaming' | 'done' | 'error' | 'cancelled';
+
+/** What the user can do about a failed answer. */
+export type ChatAction = 'retry' | 'setApiKey' | 'chooseRegion' | 'openSettings' | 'downloadModel' | 'openStats';
+
+export interface TurnError {
+  kind: string;
+  message: string;
+  actions: ChatAction[];
+}
+
+export interface TurnUsage {
+  modelKey: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** An estimate from a dated price table; null when the model has no prices. */
+  costUsd: number | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  /** Models tried (and failed) before the one that answered. */
+  escalatedFrom: string[];
+}
+
+export interface ChatTurn {
+  id: string;
+  prompt: string;
+  /** AUTO_MODEL or the model key the user picked for this message. */
+  requestedModel: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  status: TurnStatus;
+  route: RouteBadge | null;
+  answer: string;
+  thinking: string;
+  error: TurnError | null;
+  usage: TurnUsage | null;
+}
+
+export interface Conversation {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  turns: ChatTurn[];
+  /** The route kept for the whole conversation (when "keep the route" is on), set by its first answer. */
+  stickyRoute: RouteBadge | null;
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: number;
+  turns: number;
+}
+
+export interface ModelOption {
+  key: string;
+  /** What the picker shows (the key and, when different, the provider model). */
+  label: string;
+  /** The tier this model serves by default, if any. */
+  tier: TierName | null;
+}
+
+/** Every string the chat webview shows, in English. The host sends them localized in `state`. */
+export const CHAT_STRINGS = {
+  placeholder: 'Ask Qwen… (Enter to send, Shift+Enter for a new line)',
+  send: 'Send',
+  stop: 'Stop',
+  newChat: 'New Chat',
+  model: 'Model',
+  auto: 'Auto (route each message)',
+  keepRoute: 'Keep one route for this chat',
+  keptRoute: 'Route kept for this chat: {0}',
+  reroute: 'Re-route',
+  rerouteHint: 'The next message is routed again, and its route is kept from then on.',
+  conversations: 'Recent chats',
+  emptyTitle: 'Ask anything',
+  emptyBody: 'Each message is routed to a Qwen tier by a classifier running on this machine. The decision shows on the answer before its first word.',
+  routing: 'Routing…',
+  waiting: 'Waiting for the first token…',
+  thinking: 'Thinking',
+  copy: 'Copy',
+  copied: 'Copied',
+  insert: 'Insert at Cursor',
+  retry: 'Retry',
+  setApiKey: 'Set API Key',
+  chooseRegion: 'Choose Region',
+  openSettings: 'Open Settings',
+  downloadModel: 'Download Classifier Model',
+  openStats: 'Open Stats',
+  stopped: 'Stopped. The partial answer is kept.',
+  you: 'You',
+  chosenByYou: 'chosen by you',
+  keptForChat: 'kept for this chat',
+  fallback: 'fallback: {0}',
+  complexity: 'complexity {0}',
+  routingMs: 'routed in {0} ms',
+  tokens: '{0} in · {1} out tokens',
+  cost: '~${0}',
+  costTooltip: 'Estimated from a dated price table, not a bill.',
+  latency: '{0} s',
+  firstToken: 'first token {0} ms',
+  escalatedFrom: 'after {0} failed',
+  tierSimple: 'simple',
+  tierMedium: 'medium',
+  tierComplex: 'complex',
+  badgeTier: 'Tier',
+  badgeModel: 'Model',
+  badgeTask: 'Task type',
+  badgeComplexity: 'Complexity',
+  badgeRoutingTime: 'Routing time',
+  badgeMethod: 'Method',
+  badgeFallback: 'Fallback reason',
+  methodClassifier: 'classifier',
+  methodFallback: 'token length (fallback)',
+  methodUser: 'model chosen by you',
+  reasonModelMissing: 'no classifier model',
+  reasonModelLoading: 'classifier still loading',
+  reasonModelFailed: 'classifier failed to load',
+  reasonTimeout: 'classifier timed out',
+  reasonEmptyPrompt: 'empty prompt',
+  reasonClassifierError: 'classifier error',
+  busy: 'An answer is still streaming. Stop it first, or wait.',
+  tooLong: 'The message is too long.',
+} as const;
+
+export type ChatStrings = Localized<typeof CHAT_STRINGS>;
+
+export interface ChatState {
+  strings: ChatStrings;
+  models: ModelOption[];
+  /** AUTO_MODEL or a model key. */
+  selectedModel: string;
+  /** Whether new conversations keep their first route. */
+  sticky: boolean;
+  conversation: Conversation;
+  conversations: ConversationSummary[];
+  /** The turn being answered, if any. */
+  busyTurnId: string | null;
+}
+
+// --- Webview -> host --------------------------------------------------------------------------
+
+export type ChatRequests = {
+  /** Sends a message; answers with the new turn's id, or an error (busy, too long, empty). */
+  send: { params: { text: string; model: string }; result: { turnId: string } };
+};
+
+export type ChatToHost =
+  | { type: 'ready' }
+  | RequestMessage<ChatRequests>
+  | { type: 'stop'; turnId: string }
+  | { type: 'retry'; turnId: string }
+  | { type: 'newChat' }
+  | { type: 'openConversation'; conversationId: string }
+  | { type: 'setModel'; model: string }
+  | { type: 'setSticky'; sticky: boolean }
+  | { type: 'reroute' }
+  | { type: 'copy'; text: string }
+  | { type: 'insert'; text: string }
+  | { type: 'runAction'; action: Exclude<ChatAction, 'retry'> };
+
+const isChatAction = literal('retry', 'setApiKey', 'chooseRegion', 'openSettings', 'downloadModel', 'openStats');
+const isHostAction = literal('setApiKey', 'chooseRegion', 'openSettings', 'downloadModel', 'openStats');
+
+const chatRequestChecks: RequestChecks<ChatRequests> = {
+  send: {
+    params: shape({ text: boundedString(MAX_PROMPT_CHARS), model: ID }),
+    result: shape({ turnId: ID }),
+  },
+};
+
+const isChatRequest = requestGuard(chatRequestChecks);
+
+export const isChatToHost: Check<ChatToHost> = unionGuard<ChatToHost>({
+  ready: shape({ type: literal('ready') }),
+  request: isChatRequest,
+  stop: shape({ type: literal('stop'), turnId: ID }),
+  retry: shape({ type: literal('retry'), turnId: ID }),
+  newChat: shape({ type: literal('newChat') }),
+  openConversation: shape({ type: literal('openConversation'), conversationId: ID }),
+  setModel: shape({ type: literal('setModel'), model: ID }),
+  setSticky: shape({ type: literal('setSticky'), sticky: isBoolean }),
+  reroute: shape({ type: literal('reroute') }),
+  copy: shape({ type: literal('copy'), text: boundedString(MAX_TEXT) }),
+  insert: shape({ type: literal('insert'), text: boundedString(MAX_TEXT) }),
+  runAction: shape({ type: literal('runAction'), action: isHostAction }),
+});
+
+// --- Host -> webview --------------------------------------------------------------------------
+
+export type ChatToWebview =
+  | { type: 'state'; state: ChatState }
+  | ResponseMessage<ChatRequests>
+  | { type: 'turnAdded'; conversationId: string; turn: ChatTurn }
+  | { type: 'turnRouted'; conversationId: string; turnId: string; route: RouteBadge }
+  | { type: 'turnDelta'; conversationId: string; turnId: string; answer: string; thinking: string }
+  | { type: 'turnFinished'; conversationId: string; turn: ChatTurn }
+  | { type: 'stickyRoute'; conversationId: string; route: RouteBadge | null }
+  | { type: 'settings'; models: ModelOption[]; selectedModel: string; sticky: boolean }
+  | { type: 'focusInput'; text: string | null };
+
+export const isRouteBadge: Check<RouteBadge> = shape({
+  method: literal('nvidia_classifier', 'fallback_token_length', 'user_specified'),
+  modelKey: isString,
+  tier: nullable(isTier),
+  taskType: nullable(isString),
+  complexity: nullable(isFiniteNumber),
+  routingMs: nullable(isFiniteNumber),
+  fallbackReason: nullable(isString),
+  fallbackMessage: nullable(isString),
+  sticky: isBoolean,
+  note: nullable(isString),
+  scores: recordOf(isFiniteNumber),
+});
+
+export const isTurnError: Check<TurnError> = shape({ kind: isString, message: isString, actions: arrayOf(isChatAction) });
+
+export const isTurnUsage: Check<TurnUsage> = shape({
+  modelKey: isString,
+  inputTokens: isFiniteNumber,
+  outputTokens: isFiniteNumber,
+  costUsd: nullable(isFiniteNumber),
+  latencyMs: isFiniteNumber,
+  ttftMs: nullable(isFiniteNumber),
+  escalatedFrom: arrayOf(isString),
+});
+
+export const isChatTurn: Check<ChatTurn> = shape({
+  id: isString,
+  prompt: isString,
+  requestedModel: isString,
+  createdAt: isFiniteNumber,
+  status: literal('routing', 'streaming', 'done', 'error', 'cancelled'),
+  route: nullable(isRouteBadge),
+  answer: isString,
+  thinking: isString,
+  error: nullable(isTurnError),
+  usage: nullable(isTurnUsage),
+});
+
+export const isConversation: Check<Conversation> = shape({
+  id: isString,
+  title: isString,
+  createdAt: isFiniteNumber,
+  updatedAt: isFiniteNumber,
+  turns: arrayOf(isChatTurn),
+  stickyRoute: nullable(isRouteBadge),
+});
+
+const isConversationSummary: Check<ConversationSummary> = shape({ id: isString, title: isString, updatedAt: isFiniteNumber, turns: isFiniteNumber });
+const isModelOption: Check<ModelOption> = shape({ key: isString, label: isString, tier: nullable(isTier) });
+
+export const isChatState: Check<ChatState> = shape({
+  strings: stringsGuard(CHAT_STRINGS),
+  models: arrayOf(isModelOption),
+  selectedModel: isString,
+  sticky: isBoolean,
+  conversation: isConversation,
+  conversations: arrayOf(isConversationSummary),
+  busyTurnId: nullable(isString),
+});
+
+export const isChatToWebview: Check<ChatToWebview> = unionGuard<ChatToWebview>({
+  state: shape({ type: literal('state'), state: isChatState }),
+  response: responseGuard(chatRequestChecks),
+  turnAdded: shape({ type: literal('turnAdded'), conversationId: isString, turn: isChatTurn }),
+  turnRouted: shape({ type: literal('turnRouted'), conversationId: isString, turnId: isString, route: isRouteBadge }),
+  turnDelta: shape({ type: literal('turnDelta'), conversationId: isString, turnId: isString, answer: isString, thinking: isString }),
+  turnFinished: shape({ type: literal('turnFinished'), conversationId: isString, turn: isChatTurn }),
+  stickyRoute: shape({ type: literal('stickyRoute'), conversationId: isString, route: nullable(isRouteBadge) }),
+  settings: shape({ type: literal('settings'), models: arrayOf(isModelOption), selectedModel: isString, sticky: isBoolean }),
+  focusInput: shape({ type: literal('focusInput'), text: nullable(isString) }),
+});

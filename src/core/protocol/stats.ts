@@ -1,0 +1,318 @@
+/**
+ * The stats panel's message protocol, shared by the host (src/vscode/statsPanel.ts) and the webview
+ * (src/webview/stats/main.ts).
+ *
+ * Handshake: the webview posts `ready`; the host answers with `state` (stats, the first page of
+ * records, the current thresholds, localized strings). Pages, the what-if and exports are
+ * requests with correlated responses. When a call completes the host posts `historyChanged` with
+ * fresh stats, and the webview refreshes what it shows.
+ */
+import type { HistoryStats } from '../stats/accumulator';
+import type { ScoreHistogram, WhatIfResult } from '../stats/whatIf';
+import {
+  arrayOf,
+  boundedString,
+  isBoolean,
+  isFiniteNumber,
+  isObject,
+  isString,
+  literal,
+  nullable,
+  requestGuard,
+  responseGuard,
+  shape,
+  stringsGuard,
+  trustedObject,
+  unionGuard,
+  type Check,
+  type Localized,
+  type RequestChecks,
+  type RequestMessage,
+  type ResponseMessage,
+} from './common';
+
+export type { HistoryStats } from '../stats/accumulator';
+export type { ScoreHistogram, WhatIfResult } from '../stats/whatIf';
+
+export const MAX_PAGE_SIZE = 500;
+
+export type RecordStatus = 'ok' | 'failed' | 'cancelled';
+
+/** Filters on the raw records; null means "any". */
+export interface RecordFilter {
+  tier: string | null;
+  model: string | null;
+  method: string | null;
+  status: RecordStatus | null;
+  /** Case-insensitive substring of the prompt, the answer, the error or the task type. */
+  text: string | null;
+}
+
+export const NO_FILTER: RecordFilter = { tier: null, model: null, method: null, status: null, text: null };
+
+export interface RecordQuery {
+  offset: number;
+  limit: number;
+  filter: RecordFilter;
+}
+
+/** A page of raw records, newest first, each exactly as stored. */
+export interface RecordPage {
+  /** Records matching the filter. */
+  total: number;
+  offset: number;
+  limit: number;
+  records: Record<string, unknown>[];
+}
+
+export interface Thresholds {
+  simple: number;
+  medium: number;
+}
+
+export interface WhatIfView {
+  result: WhatIfResult;
+  histogram: ScoreHistogram;
+  /** The thresholds in the settings now, to compare with. */
+  current: Thresholds;
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportOutcome {
+  /** Where the file was saved; null when the user cancelled the dialog. */
+  path: string | null;
+  records: number;
+}
+
+export interface FilterOptions {
+  tiers: string[];
+  models: string[];
+  methods: string[];
+}
+
+/** Every string the stats webview shows, in English. The host sends them localized in `state`. */
+export const STATS_STRINGS = {
+  title: 'Qwen Router Stats',
+  refresh: 'Refresh',
+  summary: 'Summary',
+  calls: 'Calls',
+  callsDetail: '{0} succeeded · {1} failed · {2} cancelled',
+  cost: 'Cost (estimate)',
+  costNote: 'Estimated from a dated list-price table, not a bill.',
+  avgLatency: 'Average latency',
+  avgRouting: 'Average routing time',
+  topTier: 'On the top tier ({0})',
+  topTierDetail: 'the same calls would have cost {0}; routing saved {1}',
+  topTierNone: 'No top-tier price to compare with.',
+  tokens: 'Tokens',
+  tokensDetail: '{0} in · {1} out',
+  charts: 'Charts',
+  callsPerDay: 'Calls per day',
+  costPerDay: 'Cost per day',
+  tiers: 'Tiers',
+  taskTypes: 'Task types',
+  models: 'Models',
+  costByModel: 'Cost by model',
+  percentiles: 'Percentiles',
+  latency: 'Latency',
+  routingTime: 'Routing time',
+  firstToken: 'Time to first token',
+  p50: 'p50',
+  p95: 'p95',
+  fallbackReasons: 'Fallback reasons',
+  routingMethods: 'Routing methods',
+  errorKinds: 'Errors',
+  noData: 'No data yet.',
+  records: 'Records',
+  recordsCount: '{0} records',
+  skippedLines: '{0} unreadable lines skipped',
+  filterTier: 'Tier',
+  filterModel: 'Model',
+  filterMethod: 'Method',
+  filterStatus: 'Status',
+  filterText: 'Search text',
+  any: 'Any',
+  statusOk: 'succeeded',
+  statusFailed: 'failed',
+  statusCancelled: 'cancelled',
+  clearFilters: 'Clear',
+  columnTime: 'Time',
+  columnTier: 'Tier',
+  columnModel: 'Model',
+  columnTask: 'Task type',
+  columnMethod: 'Method',
+  columnLatency: 'Latency',
+  columnTokens: 'Tokens',
+  columnCost: 'Cost',
+  columnPrompt: 'Prompt',
+  previous: 'Previous',
+  next: 'Next',
+  pageOf: '{0}–{1} of {2}',
+  noRecords: 'No records match.',
+  loading: 'Loading…',
+  layerRequest: 'Request',
+  layerRouting: 'Routing',
+  layerLlm: 'LLM',
+  layerOther: 'Outcome',
+  copyJson: 'Copy JSON',
+  close: 'Close',
+  textLeftOut: '(text not stored)',
+  exportCsv: 'Export CSV',
+  exportJson: 'Export JSON Lines',
+  exportNote: 'Exports the whole history, not only the filtered records; text is left out unless included.',
+  includeText: 'Include prompt and answer text',
+  exported: 'Saved {0} records to {1}',
+  whatIf: 'What if',
+  whatIfHint: 'Move the thresholds: the recorded calls routed by the classifier are routed again from their recorded scores and priced on the new tier model with the same tokens.',
+  thresholdSimple: 'simple below',
+  thresholdMedium: 'medium below',
+  reset: 'Reset to settings',
+  whatIfRecorded: 'Recorded',
+  whatIfScenario: 'With these thresholds',
+  whatIfCost: 'Cost: {0} (recorded {1})',
+  whatIfChanged: '{0} of {1} classifier-routed calls change tier; {2} other calls keep theirs.',
+  whatIfUnpriced: '{0} calls go to a model without prices (counted at $0).',
+  whatIfEmpty: 'No calls routed by the classifier yet.',
+  live: 'Updated {0}',
+  error: 'Something went wrong: {0}',
+  tierSimple: 'simple',
+  tierMedium: 'medium',
+  tierComplex: 'complex',
+} as const;
+
+export type StatsStrings = Localized<typeof STATS_STRINGS>;
+
+export interface StatsState {
+  strings: StatsStrings;
+  stats: HistoryStats;
+  filters: FilterOptions;
+  page: RecordPage;
+  thresholds: Thresholds;
+  /** Where the history lives, for the footer. */
+  historyPath: string;
+  /** Epoch milliseconds of the stats. */
+  updatedAt: number;
+  /** Why the history could not be read (the stats are then empty), or null. */
+  error: string | null;
+}
+
+// --- Webview -> host --------------------------------------------------------------------------
+
+export type StatsRequests = {
+  getPage: { params: RecordQuery; result: RecordPage };
+  whatIf: { params: { thresholds: Thresholds }; result: WhatIfView };
+  export: { params: { format: ExportFormat; includeText: boolean }; result: ExportOutcome };
+};
+
+export type StatsToHost =
+  | { type: 'ready' }
+  | RequestMessage<StatsRequests>
+  | { type: 'refresh' }
+  | { type: 'copy'; text: string };
+
+const FILTER_VALUE = nullable(boundedString(500));
+
+export const isRecordFilter: Check<RecordFilter> = shape({
+  tier: FILTER_VALUE,
+  model: FILTER_VALUE,
+  method: FILTER_VALUE,
+  status: nullable(literal('ok', 'failed', 'cancelled')),
+  text: FILTER_VALUE,
+});
+
+const isNonNegativeInteger: Check<number> = (value): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isPageSize: Check<number> = (value): value is number => isNonNegativeInteger(value) && value >= 1 && value <= MAX_PAGE_SIZE;
+
+export const isThresholds: Check<Thresholds> = shape({ simple: isFiniteNumber, medium: isFiniteNumber });
+
+const isRecordPage: Check<RecordPage> = shape({ total: isFiniteNumber, offset: isFiniteNumber, limit: isFiniteNumber, records: arrayOf(isObject) });
+const isScoreHistogram: Check<ScoreHistogram> = shape({ binWidth: isFiniteNumber, counts: arrayOf(isFiniteNumber) });
+
+const statsRequestChecks: RequestChecks<StatsRequests> = {
+  getPage: {
+    params: shape({ offset: isNonNegativeInteger, limit: isPageSize, filter: isRecordFilter }),
+    result: isRecordPage,
+  },
+  whatIf: {
+    params: shape({ thresholds: isThresholds }),
+    result: shape({ result: trustedObject<WhatIfResult>(), histogram: isScoreHistogram, current: isThresholds }),
+  },
+  export: {
+    params: shape({ format: literal('csv', 'json'), includeText: isBoolean }),
+    result: shape({ path: nullable(isString), records: isFiniteNumber }),
+  },
+};
+
+export const isStatsToHost: Check<StatsToHost> = unionGuard<StatsToHost>({
+  ready: shape({ type: literal('ready') }),
+  request: requestGuard(statsRequestChecks),
+  refresh: shape({ type: literal('refresh') }),
+  copy: shape({ type: literal('copy'), text: boundedString(10_000_000) }),
+});
+
+// --- Host -> webview --------------------------------------------------------------------------
+
+export type StatsToWebview =
+  | { type: 'state'; state: StatsState }
+  | ResponseMessage<StatsRequests>
+  | { type: 'historyChanged'; stats: HistoryStats; filters: FilterOptions; updatedAt: number };
+
+const isFilterOptions: Check<FilterOptions> = shape({ tiers: arrayOf(isString), models: arrayOf(isString), methods: arrayOf(isString) });
+const isHistoryStats = trustedObject<HistoryStats>();
+
+export const isStatsState: Check<StatsState> = shape({
+  strings: stringsGuard(STATS_STRINGS),
+  stats: isHistoryStats,
+  filters: isFilterOptions,
+  page: isRecordPage,
+  thresholds: isThresholds,
+  historyPath: isString,
+  updatedAt: isFiniteNumber,
+  error: nullable(isString),
+});
+
+export const isStatsToWebview: Check<StatsToWebview> = unionGuard<StatsToWebview>({
+  state: shape({ type: literal('state'), state: isStatsState }),
+  response: responseGuard(statsRequestChecks),
+  historyChanged: shape({ type: literal('historyChanged'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber }),
+});
+
+// --- Shared by host and webview: how a record is classified for filters and tables ----------
+
+const asObject = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
+
+/** A record's status, as /stats counts it: the old service's records are all successes. */
+export function recordStatus(record: Record<string, unknown>): RecordStatus {
+  if (record.cancelled === true) return 'cancelled';
+  return record.error ? 'failed' : 'ok';
+}
+
+/** Whether a record passes a filter (the host pages with it; the webview never needs the whole file). */
+export function matchesFilter(record: Record<string, unknown>, filter: RecordFilter): boolean {
+  const routing = asObject(record.routing);
+  const llm = asObject(record.llm);
+  if (filter.tier !== null && routing.tier !== filter.tier) return false;
+  if (filter.model !== null && llm.model !== filter.model) return false;
+  if (filter.method !== null && routing.method !== filter.method) return false;
+  if (filter.status !== null && recordStatus(record) !== filter.status) return false;
+  if (filter.text) {
+    const needle = filter.text.toLowerCase();
+    const request = asObject(record.request);
+    const messages = Array.isArray(request.messages) ? request.messages : [];
+    const haystack = [
+      ...messages.map((m) => asObject(m).content),
+      routing.query,
+      routing.task_type,
+      llm.response_content,
+      llm.model,
+      asObject(record.error).message,
+    ];
+    if (!haystack.some((value) => typeof value === 'string' && value.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+export function isEmptyFilter(filter: RecordFilter): boolean {
+  return filter.tier === null && filter.model === null && filter.method === null && filter.status === null && !filter.text;
+}

@@ -1,0 +1,153 @@
+/**
+ * One routing decision: the user's override, else the classifier through the tier policy, else
+ * (no classifier, or it could not answer) the token-length fallback with the reason recorded.
+ * Builds the history's routing layer with the old service's field names.
+ */
+import type { ClassifierResult, ClassifyFn, ClassifyOutcome, FallbackReason } from '../classifier/result';
+import type { ModelTable } from '../models/table';
+import type { RoutingLayer, RoutingMethod } from '../history/record';
+import { pyRound } from '../pyround';
+import { applyTaskRules, modelForTier, tierForValue, type RoutingPolicy, type Tier } from './policy';
+import { estimateTokens, type ChatMessage } from './tokens';
+
+export interface RoutingDecision {
+  modelKey: string;
+  /** Undefined when the user named the model. */
+  tier?: Tier;
+  method: RoutingMethod;
+  /** The record's routing layer. */
+  routing: RoutingLayer;
+  classifier?: ClassifierResult;
+  fallbackReason?: FallbackReason;
+  /** One line a UI can show before the first token ("qwen-plus (medium): complexity 0.41, Code Generation"). */
+  summary: string;
+}
+
+export interface RouteRequest {
+  messages: readonly ChatMessage[];
+  /** A model key from the table: skips routing (the old service's "user_specified"). */
+  override?: string;
+  signal?: AbortSignal;
+}
+
+export interface RouteContext {
+  policy: RoutingPolicy;
+  models: ModelTable;
+  /** The classifier seam; undefined when there is none (routing falls back with "model_missing"). */
+  classify?: ClassifyFn;
+  now?: () => number;
+}
+
+export class UnknownModelError extends Error {
+  override name = 'UnknownModelError';
+  constructor(readonly model: string, readonly known: string[]) {
+    super(`Unknown model "${model}": configured models are ${known.join(', ')}.`);
+  }
+}
+
+const round2 = (ms: number) => pyRound(ms, 2);
+
+/** UTF-8 length: never below the token count, so a prompt shorter than a window in bytes fits it. */
+function utf8Length(messages: readonly ChatMessage[]): number {
+  return messages.reduce((total, m) => total + Buffer.byteLength(m.content, 'utf8') + Buffer.byteLength(m.role, 'utf8') + 4, 2);
+}
+
+/** Tokens of the prompt for the context-window check: exact count only when the cheap bound says it may not fit. */
+function promptSizeFor(messages: readonly ChatMessage[], models: ModelTable, policy: RoutingPolicy): number | undefined {
+  const smallest = Math.min(...Object.values(policy.tierModels).map((key) => models[key]?.contextWindow ?? Infinity));
+  const bound = utf8Length(messages);
+  return bound < smallest ? undefined : estimateTokens(messages);
+}
+
+async function classifyWithin(classify: ClassifyFn, prompt: string, budgetMs: number, outer: AbortSignal | undefined, now: () => number): Promise<ClassifyOutcome> {
+  const started = now();
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  outer?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<ClassifyOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve({ ok: false, reason: 'timeout', message: `the classifier did not answer within ${budgetMs} ms`, elapsedMs: now() - started });
+      }, budgetMs);
+    });
+    const answer = classify(prompt, controller.signal).catch(
+      (error: unknown): ClassifyOutcome => ({ ok: false, reason: 'classifier_error', message: error instanceof Error ? error.message : String(error), elapsedMs: now() - started }),
+    );
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
+export async function route(request: RouteRequest, context: RouteContext): Promise<RoutingDecision> {
+  const now = context.now ?? (() => performance.now());
+  const { policy, models } = context;
+  const messages = request.messages;
+  const query = messages.length ? messages[messages.length - 1].content : '';
+
+  if (request.override) {
+    if (!models[request.override]) throw new UnknownModelError(request.override, Object.keys(models));
+    return {
+      modelKey: request.override,
+      method: 'user_specified',
+      routing: { method: 'user_specified', query },
+      summary: `${request.override} (chosen by you)`,
+    };
+  }
+
+  const started = now();
+  let outcome: ClassifyOutcome;
+  if (!context.classify) outcome = { ok: false, reason: 'model_missing', message: 'no classifier model is available', elapsedMs: 0 };
+  else if (!query.trim()) outcome = { ok: false, reason: 'empty_prompt', message: 'the prompt is empty', elapsedMs: 0 };
+  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, request.signal, now);
+
+  if (outcome.ok) {
+    const result = outcome.result;
+    const byScore = tierForValue(result.prompt_complexity_score, policy.complexity);
+    const ruled = applyTaskRules(byScore, result.task_type_1, policy.taskRules);
+    const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
+    // domain_knowledge and reasoning are both the old service's names and the classifier's.
+    const { domain_knowledge, reasoning, ...otherFields } = result;
+    const routing: RoutingLayer = {
+      method: 'nvidia_classifier',
+      query,
+      routing_latency_ms: round2(now() - started),
+      tier: placed.tier,
+      complexity_score: result.prompt_complexity_score,
+      task_type: result.task_type_1,
+      domain_knowledge,
+      reasoning,
+      creativity: result.creativity_scope,
+      ...otherFields,
+      ...(ruled.rule ? { rule: ruled.rule } : {}),
+      ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
+    };
+    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted].filter(Boolean).join(', ');
+    return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
+  }
+
+  const tokens = estimateTokens(messages);
+  const byLength = tierForValue(tokens, policy.tokens);
+  const placed = modelForTier(byLength, policy, models, tokens);
+  const routing: RoutingLayer = {
+    method: 'fallback_token_length',
+    query,
+    routing_latency_ms: round2(now() - started),
+    tier: placed.tier,
+    estimated_tokens: tokens,
+    fallback_reason: outcome.reason,
+    error: outcome.message,
+    ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
+  };
+  return {
+    modelKey: placed.modelKey,
+    tier: placed.tier,
+    method: 'fallback_token_length',
+    routing,
+    fallbackReason: outcome.reason,
+    summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${placed.adjusted ? `, ${placed.adjusted}` : ''}`,
+  };
+}

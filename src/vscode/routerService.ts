@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ask, type AskEvents, type AskRequest, type AskResult } from '../core/ask';
+import type { RouterConfig } from '../core/config';
+import { HISTORY_FILE_NAME, HistoryStore } from '../core/history/store';
+import { route, type RoutingDecision } from '../core/routing/route';
+import type { ChatMessage } from '../core/routing/tokens';
+import type { ApiKeys } from './apiKey';
+import type { ClassifierController } from './classifierController';
+import type { HistoryChange } from './statsPanel';
+import { Disposable } from './disposable';
+import { readRouterConfig } from './routerSettings';
+
+/**
+ * The one place the VS Code front ends (palette, chat, stats) reach the core: routing and calls with
+ * the current settings, the workspace's call history, and an event when a call has been recorded.
+ */
+export class RouterService extends Disposable {
+  readonly history: HistoryStore;
+  private current = readRouterConfig();
+  private readonly historyChanged = this.register(new vscode.EventEmitter<HistoryChange>());
+  /** A record was appended (live updates), or the history was replaced (import, clear). */
+  readonly onDidChangeHistory = this.historyChanged.event;
+  private readonly decided = this.register(new vscode.EventEmitter<RoutingDecision>());
+  /** Routing decided where a question goes (before its answer). */
+  readonly onDidRoute = this.decided.event;
+  private readonly configChanged = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeConfig = this.configChanged.event;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly classifier: ClassifierController,
+    private readonly keys: ApiKeys,
+  ) {
+    super();
+    // The workspace's own history; the global one when no folder is open.
+    const storage = context.storageUri ?? context.globalStorageUri;
+    this.history = new HistoryStore(join(storage.fsPath, HISTORY_FILE_NAME), { privacy: this.current.config.privacy, ...this.statsOptions() });
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!event.affectsConfiguration('qwenRouter')) return;
+        this.current = readRouterConfig();
+        this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() });
+        this.configChanged.fire();
+      }),
+    );
+  }
+
+  get config(): RouterConfig {
+    return this.current.config;
+  }
+
+  /** Settings that could not be used as written (the defaults stand in for them). */
+  get problems(): string[] {
+    return this.current.problems;
+  }
+
+  async ask(request: AskRequest, events: AskEvents = {}): Promise<AskResult> {
+    const result = await ask(
+      request,
+      {
+        config: this.config,
+        classify: this.classifier.classify,
+        store: this.history,
+        getApiKey: (keyId) => this.keys.get(keyId),
+        missingKeyHint: vscode.l10n.t('Run "Qwen Router: Set API Key".'),
+      },
+      {
+        ...events,
+        onRouting: (event) => {
+          this.decided.fire(event.decision);
+          events.onRouting?.(event);
+        },
+      },
+    );
+    if (!result.historyError) this.historyChanged.fire({ kind: 'appended', record: result.record });
+    return result;
+  }
+
+  /** Deletes the history file once pending appends are written; stats start again from nothing. */
+  async clearHistory(): Promise<void> {
+    await this.history.flush();
+    await rm(this.history.path, { force: true });
+    this.history.configure({});
+    this.historyChanged.fire({ kind: 'reset' });
+  }
+
+  /** Tells the views the history changed by other means (an import). */
+  historyReplaced(): void {
+    this.historyChanged.fire({ kind: 'reset' });
+  }
+
+  /** Routes without calling a model (Explain Routing). */
+  explain(messages: ChatMessage[]): Promise<RoutingDecision> {
+    return route({ messages }, { policy: this.config.policy, models: this.config.models, classify: this.classifier.classify });
+  }
+
+  /** Stats price every call as if it had gone to the complex tier's model (the counterfactual). */
+  private statsOptions() {
+    const key = this.config.policy.tierModels.complex;
+    const spec = this.config.models[key];
+    return spec ? { topTier: { key, spec } } : {};
+  }
+}

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { RoutingDecision } from '../core/routing/route';
+import type { ClassifierState } from '../node/classifierService';
+import type { ClassifierController } from './classifierController';
+import { Disposable } from './disposable';
+import type { RouterService } from './routerService';
+
+/** The classifier's state and the last route; a click opens the stats. */
+export class RouterStatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('qwenRouter.status', vscode.StatusBarAlignment.Right, 100));
+  private lastRoute: RoutingDecision | undefined;
+
+  constructor(private readonly classifier: ClassifierController, router: RouterService) {
+    super();
+    this.item.name = vscode.l10n.t('Qwen Router');
+    this.item.command = 'qwenRouter.openStats';
+    this.register(classifier.onStateChange((state) => this.render(state)));
+    this.register(
+      router.onDidRoute((decision) => {
+        this.lastRoute = decision;
+        this.render(this.classifier.state);
+      }),
+    );
+    this.render(classifier.state);
+    this.item.show();
+  }
+
+  private render(state: ClassifierState): void {
+    const [icon, label, detail] =
+      state.kind === 'ready'
+        ? ['$(check)', vscode.l10n.t('classifier ready'), vscode.l10n.t('Classifier ready ({0}, loaded in {1} ms)', state.info.precision, Math.round(state.info.sessionCreateMs))]
+        : state.kind === 'loading'
+          ? ['$(loading~spin)', vscode.l10n.t('loading classifier'), vscode.l10n.t('The classifier model is loading; routing uses token length meanwhile.')]
+          : state.kind === 'missing'
+            ? ['$(warning)', vscode.l10n.t('fallback'), vscode.l10n.t('No classifier model: routing uses token length. Run "Qwen Router: Download Classifier Model".')]
+            : ['$(error)', vscode.l10n.t('fallback'), vscode.l10n.t('The classifier failed to load: {0}', state.message)];
+    const route = this.lastRoute ? ` · ${this.lastRoute.modelKey}${this.lastRoute.tier ? ` (${this.lastRoute.tier})` : ''}` : '';
+    this.item.text = `${icon} Qwen${route}`;
+    const tooltip = new vscode.MarkdownString(`**Qwen Router** — ${label}\n\n${detail}`);
+    if (this.lastRoute) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Last route')}: ${this.lastRoute.summary}`);
+    tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Click to open the stats.')}`);
+    this.item.tooltip = tooltip;
+  }
+}

@@ -1,0 +1,527 @@
+/**
+ * The sidebar chat (webview side). The host owns the conversation; this page renders what it is
+ * told (`state`, then turn updates), and turns clicks and keys into protocol messages.
+ */
+import { AUTO_MODEL, isChatToWebview, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../core/protocol/chat';
+import { dispatch, formatString, PendingRequests, type Handlers } from '../../core/protocol/common';
+import { actionTarget, button, clear, h, icon } from '../shared/dom';
+import { formatInteger, formatMs, formatNumber, formatUsd } from '../shared/format';
+import { codeOfBlock, renderMarkdown } from '../shared/markdown';
+import { channel } from '../shared/vscodeApi';
+
+interface SavedState {
+  draft: string;
+}
+
+const isSavedState = (value: unknown): value is SavedState => typeof value === 'object' && value !== null && typeof (value as { draft?: unknown }).draft === 'string';
+
+const host = channel<ChatToHost, ChatToWebview>(isChatToWebview);
+const requests = new PendingRequests<ChatRequests>((message) => host.post(message), 'chat-', 30_000);
+
+const app = document.getElementById('app') as HTMLElement;
+
+let state: ChatState | undefined;
+let s: ChatStrings;
+
+interface TurnView {
+  root: HTMLElement;
+  badge: HTMLElement;
+  thinking: HTMLDetailsElement;
+  thinkingBody: HTMLElement;
+  answer: HTMLElement;
+  error: HTMLElement;
+  footer: HTMLElement;
+  renderPending: boolean;
+}
+
+const turnViews = new Map<string, TurnView>();
+
+// Elements of the frame, built on the first `state`.
+let log: HTMLElement;
+let input: HTMLTextAreaElement;
+let sendButton: HTMLButtonElement;
+let modelSelect: HTMLSelectElement;
+let stickyToggle: HTMLInputElement;
+let historySelect: HTMLSelectElement;
+let stickyChip: HTMLElement;
+let notice: HTMLElement;
+
+// --- Rendering -------------------------------------------------------------------------------
+
+function tierLabel(tier: string | null): string {
+  if (tier === 'simple') return s.tierSimple;
+  if (tier === 'medium') return s.tierMedium;
+  if (tier === 'complex') return s.tierComplex;
+  return '';
+}
+
+function reasonLabel(reason: string | null): string {
+  const labels: Record<string, string> = {
+    model_missing: s.reasonModelMissing,
+    model_loading: s.reasonModelLoading,
+    model_failed: s.reasonModelFailed,
+    timeout: s.reasonTimeout,
+    empty_prompt: s.reasonEmptyPrompt,
+    classifier_error: s.reasonClassifierError,
+  };
+  return (reason && labels[reason]) || reason || '';
+}
+
+function methodLabel(route: RouteBadge): string {
+  if (route.method === 'nvidia_classifier') return s.methodClassifier;
+  if (route.method === 'fallback_token_length') return s.methodFallback;
+  return s.methodUser;
+}
+
+function badgeTooltip(route: RouteBadge): string {
+  const lines = [`${s.badgeModel}: ${route.modelKey}`, `${s.badgeMethod}: ${methodLabel(route)}`];
+  if (route.tier) lines.push(`${s.badgeTier}: ${tierLabel(route.tier)}`);
+  if (route.taskType) lines.push(`${s.badgeTask}: ${route.taskType}`);
+  if (route.complexity !== null) lines.push(`${s.badgeComplexity}: ${formatNumber(route.complexity, 3)}`);
+  if (route.routingMs !== null) lines.push(`${s.badgeRoutingTime}: ${formatMs(route.routingMs)}`);
+  if (route.fallbackReason) lines.push(`${s.badgeFallback}: ${reasonLabel(route.fallbackReason)}${route.fallbackMessage ? ` (${route.fallbackMessage})` : ''}`);
+  if (route.sticky) lines.push(s.keptForChat);
+  if (route.note) lines.push(route.note);
+  const scores = Object.entries(route.scores);
+  if (scores.length) lines.push('', ...scores.map(([name, value]) => `${name}: ${formatNumber(value, 3)}`));
+  return lines.join('\n');
+}
+
+function renderBadge(view: TurnView, turn: ChatTurn): void {
+  const badge = view.badge;
+  clear(badge);
+  const route = turn.route;
+  badge.hidden = false;
+  if (!route) {
+    badge.className = 'route-badge pending';
+    badge.dataset.state = 'routing';
+    badge.title = '';
+    badge.append(icon('loading', 'codicon-modifier-spin'), h('span', { text: s.routing }));
+    // A turn that ended before routing finished (no key, stopped early) has no decision to show.
+    if (turn.status === 'error' || turn.status === 'cancelled') badge.hidden = true;
+    return;
+  }
+  badge.className = `route-badge method-${route.method}`;
+  badge.dataset.state = 'routed';
+  badge.dataset.tier = route.tier ?? '';
+  badge.dataset.model = route.modelKey;
+  badge.title = badgeTooltip(route);
+  const parts: (Node | null)[] = [];
+  parts.push(icon(route.method === 'fallback_token_length' ? 'warning' : route.sticky ? 'pinned' : route.method === 'user_specified' ? 'account' : 'sparkle'));
+  if (route.tier) parts.push(h('span', { className: 'tier-pill', text: tierLabel(route.tier), data: { tier: route.tier } }));
+  parts.push(h('span', { className: 'badge-model', text: route.modelKey }));
+  if (route.sticky) parts.push(h('span', { className: 'badge-detail', text: s.keptForChat }));
+  else if (route.method === 'user_specified') parts.push(h('span', { className: 'badge-detail', text: s.chosenByYou }));
+  if (route.taskType) parts.push(h('span', { className: 'badge-detail badge-task', text: route.taskType }));
+  if (route.complexity !== null) parts.push(h('span', { className: 'badge-detail', text: formatString(s.complexity, formatNumber(route.complexity, 2)) }));
+  if (route.method === 'fallback_token_length') parts.push(h('span', { className: 'badge-detail badge-fallback', text: formatString(s.fallback, reasonLabel(route.fallbackReason)) }));
+  if (route.routingMs !== null && route.method !== 'user_specified') parts.push(h('span', { className: 'badge-detail badge-time', text: formatString(s.routingMs, formatNumber(route.routingMs, route.routingMs < 10 ? 1 : 0)) }));
+  for (const part of parts) if (part) badge.append(part);
+}
+
+function renderAnswer(view: TurnView, turn: ChatTurn): void {
+  view.thinking.hidden = !turn.thinking;
+  if (turn.thinking) view.thinkingBody.textContent = turn.thinking;
+  clear(view.answer);
+  if (turn.answer) {
+    view.answer.append(renderMarkdown(turn.answer, { copy: s.copy, insert: s.insert }));
+  } else if (turn.status === 'streaming' && turn.route) {
+    view.answer.append(h('span', { className: 'placeholder', text: s.waiting }));
+  }
+  view.answer.dataset.streaming = String(turn.status === 'streaming');
+}
+
+function renderError(view: TurnView, turn: ChatTurn, isLast: boolean): void {
+  clear(view.error);
+  view.error.hidden = true;
+  if (turn.status === 'cancelled') {
+    view.error.hidden = false;
+    view.error.className = 'turn-note';
+    view.error.append(icon('debug-stop'), h('span', { text: s.stopped }));
+    return;
+  }
+  if (turn.status !== 'error' || !turn.error) return;
+  view.error.hidden = false;
+  view.error.className = 'turn-error';
+  view.error.dataset.kind = turn.error.kind;
+  const labels: Record<ChatAction, string> = {
+    retry: s.retry,
+    setApiKey: s.setApiKey,
+    chooseRegion: s.chooseRegion,
+    openSettings: s.openSettings,
+    downloadModel: s.downloadModel,
+    openStats: s.openStats,
+  };
+  const actions = turn.error.actions.filter((action) => action !== 'retry' || isLast);
+  view.error.append(h('div', { className: 'error-message' }, [icon('error'), h('span', { text: turn.error.message })]));
+  if (actions.length) {
+    view.error.append(h('div', { className: 'error-actions' }, actions.map((action) => button({ action: 'turn-action', label: labels[action], className: action === actions[0] ? 'primary' : 'secondary', data: { value: action, turn: turn.id } }))));
+  }
+}
+
+function renderFooter(view: TurnView, turn: ChatTurn): void {
+  clear(view.footer);
+  const usage = turn.usage;
+  view.footer.hidden = !usage;
+  if (!usage) return;
+  const items: HTMLElement[] = [];
+  items.push(h('span', { text: usage.modelKey }));
+  items.push(h('span', { text: formatString(s.latency, formatNumber(usage.latencyMs / 1000, 1)) }));
+  if (usage.ttftMs !== null) items.push(h('span', { text: formatString(s.firstToken, formatInteger(usage.ttftMs)) }));
+  items.push(h('span', { text: formatString(s.tokens, formatInteger(usage.inputTokens), formatInteger(usage.outputTokens)) }));
+  if (usage.costUsd !== null) items.push(h('span', { className: 'cost', title: s.costTooltip, text: formatString(s.cost, formatUsd(usage.costUsd).slice(1)) }));
+  if (usage.escalatedFrom.length) items.push(h('span', { className: 'escalated', text: formatString(s.escalatedFrom, usage.escalatedFrom.join(', ')) }));
+  view.footer.append(...items);
+}
+
+function createTurnView(turn: ChatTurn): TurnView {
+  const thinkingBody = h('div', { className: 'thinking-body' });
+  const thinking = h('details', { className: 'thinking' }, [h('summary', {}, [icon('lightbulb'), h('span', { text: s.thinking })]), thinkingBody]);
+  const view: TurnView = {
+    root: h('article', { className: 'turn', data: { turn: turn.id } }),
+    badge: h('div', { className: 'route-badge', attrs: { role: 'status' } }),
+    thinking,
+    thinkingBody,
+    answer: h('div', { className: 'answer markdown-body' }),
+    error: h('div', { className: 'turn-error' }),
+    footer: h('div', { className: 'turn-footer' }),
+    renderPending: false,
+  };
+  view.root.append(
+    h('div', { className: 'msg user' }, [h('div', { className: 'who', text: s.you }), h('div', { className: 'prompt', text: turn.prompt })]),
+    h('div', { className: 'msg assistant' }, [view.badge, view.thinking, view.answer, view.error, view.footer]),
+  );
+  turnViews.set(turn.id, view);
+  return view;
+}
+
+function isLastTurn(turn: ChatTurn): boolean {
+  const turns = state?.conversation.turns ?? [];
+  return turns.length > 0 && turns[turns.length - 1].id === turn.id;
+}
+
+function renderTurn(turn: ChatTurn): void {
+  const view = turnViews.get(turn.id) ?? createTurnView(turn);
+  view.root.dataset.status = turn.status;
+  renderBadge(view, turn);
+  renderAnswer(view, turn);
+  renderError(view, turn, isLastTurn(turn));
+  renderFooter(view, turn);
+  if (!view.root.isConnected) log.append(view.root);
+}
+
+/** Streaming: re-render the answer at most once a frame, however many deltas arrive. */
+function scheduleAnswer(conversationId: string, turnId: string): void {
+  const view = turnViews.get(turnId);
+  if (!view || view.renderPending) return;
+  view.renderPending = true;
+  requestAnimationFrame(() => {
+    view.renderPending = false;
+    // The turn as it is now (turnFinished may have replaced it since).
+    const turn = currentTurn(conversationId, turnId);
+    if (!turn || turnViews.get(turnId) !== view) return;
+    const stick = nearBottom();
+    renderAnswer(view, turn);
+    if (stick) scrollToBottom();
+  });
+}
+
+function nearBottom(): boolean {
+  return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+}
+
+function scrollToBottom(): void {
+  log.scrollTop = log.scrollHeight;
+}
+
+function renderLog(): void {
+  if (!state) return;
+  turnViews.clear();
+  clear(log);
+  const turns = state.conversation.turns;
+  if (turns.length === 0) {
+    log.append(h('div', { className: 'empty' }, [icon('comment-discussion', 'empty-icon'), h('h2', { text: s.emptyTitle }), h('p', { text: s.emptyBody })]));
+  }
+  for (const turn of turns) renderTurn(turn);
+  scrollToBottom();
+}
+
+function renderSettings(): void {
+  if (!state) return;
+  clear(modelSelect);
+  modelSelect.append(h('option', { text: s.auto, attrs: { value: AUTO_MODEL } }));
+  for (const model of state.models) {
+    modelSelect.append(h('option', { text: model.tier ? `${model.label} · ${tierLabel(model.tier)}` : model.label, attrs: { value: model.key } }));
+  }
+  modelSelect.value = state.models.some((m) => m.key === state?.selectedModel) ? state.selectedModel : AUTO_MODEL;
+  stickyToggle.checked = state.sticky;
+  renderStickyChip();
+}
+
+function renderStickyChip(): void {
+  if (!state) return;
+  clear(stickyChip);
+  const route = state.conversation.stickyRoute;
+  const show = state.sticky && route !== null && modelSelect.value === AUTO_MODEL;
+  stickyChip.hidden = !show;
+  if (!show || !route) return;
+  const label = route.tier ? `${route.modelKey} (${tierLabel(route.tier)})` : route.modelKey;
+  stickyChip.append(icon('pinned'), h('span', { text: formatString(s.keptRoute, label) }), button({ action: 'reroute', label: s.reroute, title: s.rerouteHint, className: 'link' }));
+}
+
+function renderHistory(): void {
+  if (!state) return;
+  clear(historySelect);
+  historySelect.append(h('option', { text: s.conversations, attrs: { value: '' } }));
+  for (const item of state.conversations) {
+    const option = h('option', { text: item.title, attrs: { value: item.id } });
+    if (item.id === state.conversation.id) option.disabled = true;
+    historySelect.append(option);
+  }
+  historySelect.value = '';
+  historySelect.disabled = state.conversations.length <= 1;
+}
+
+function renderBusy(): void {
+  if (!state) return;
+  const busy = state.busyTurnId !== null;
+  app.dataset.busy = String(busy);
+  clear(sendButton);
+  if (busy) {
+    sendButton.dataset.action = 'stop';
+    sendButton.title = s.stop;
+    sendButton.setAttribute('aria-label', s.stop);
+    sendButton.append(icon('debug-stop'));
+    sendButton.disabled = false;
+  } else {
+    sendButton.dataset.action = 'send';
+    sendButton.title = s.send;
+    sendButton.setAttribute('aria-label', s.send);
+    sendButton.append(icon('send'));
+    sendButton.disabled = input.value.trim() === '';
+  }
+}
+
+function showNotice(text: string): void {
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
+function buildFrame(): void {
+  clear(app);
+  modelSelect = h('select', { className: 'model-select', title: s.model, attrs: { 'aria-label': s.model } });
+  stickyToggle = h('input', { attrs: { type: 'checkbox', id: 'sticky-toggle' } });
+  historySelect = h('select', { className: 'history-select', title: s.conversations, attrs: { 'aria-label': s.conversations } });
+  const header = h('header', { className: 'toolbar' }, [
+    modelSelect,
+    h('label', { className: 'sticky-toggle', title: s.keepRoute, attrs: { for: 'sticky-toggle' } }, [stickyToggle, icon('pin'), h('span', { className: 'label', text: s.keepRoute })]),
+    h('span', { className: 'spacer' }),
+    historySelect,
+    button({ action: 'new-chat', iconName: 'add', title: s.newChat }),
+  ]);
+  log = h('main', { className: 'log', attrs: { role: 'log', 'aria-live': 'polite' } });
+  stickyChip = h('div', { className: 'sticky-chip' });
+  notice = h('div', { className: 'notice', attrs: { role: 'alert' } });
+  notice.hidden = true;
+  input = h('textarea', { className: 'input', attrs: { rows: '1', placeholder: s.placeholder, 'aria-label': s.placeholder } });
+  input.value = host.getState(isSavedState)?.draft ?? '';
+  sendButton = h('button', { className: 'btn send', attrs: { type: 'button' } });
+  const composer = h('footer', { className: 'composer' }, [stickyChip, notice, h('div', { className: 'input-row' }, [input, sendButton])]);
+  app.append(header, log, composer);
+  app.removeAttribute('aria-busy');
+
+  modelSelect.addEventListener('change', () => {
+    host.post({ type: 'setModel', model: modelSelect.value });
+    if (state) state.selectedModel = modelSelect.value;
+    renderStickyChip();
+  });
+  stickyToggle.addEventListener('change', () => host.post({ type: 'setSticky', sticky: stickyToggle.checked }));
+  historySelect.addEventListener('change', () => {
+    if (historySelect.value) host.post({ type: 'openConversation', conversationId: historySelect.value });
+  });
+  input.addEventListener('input', () => {
+    host.setState({ draft: input.value } satisfies SavedState);
+    autosize();
+    renderBusy();
+  });
+  input.addEventListener('keydown', (event) => {
+    // Enter sends; Shift+Enter breaks the line; Enter that confirms an IME composition does neither.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      if (state?.busyTurnId === null) void send();
+    } else if (event.key === 'Escape' && state?.busyTurnId) {
+      host.post({ type: 'stop', turnId: state.busyTurnId });
+    }
+  });
+  autosize();
+}
+
+function autosize(): void {
+  input.style.height = 'auto';
+  input.style.height = `${Math.min(input.scrollHeight, 240)}px`;
+}
+
+function renderAll(): void {
+  renderSettings();
+  renderHistory();
+  renderLog();
+  renderBusy();
+}
+
+// --- Actions ---------------------------------------------------------------------------------
+
+async function send(): Promise<void> {
+  const text = input.value;
+  if (!text.trim() || !state) return;
+  showNotice('');
+  input.value = '';
+  host.setState({ draft: '' } satisfies SavedState);
+  autosize();
+  try {
+    await requests.request('send', { text, model: modelSelect.value });
+  } catch (error) {
+    // Not accepted (an answer still running, too long): give the text back.
+    if (!input.value) input.value = text;
+    host.setState({ draft: input.value } satisfies SavedState);
+    autosize();
+    showNotice(error instanceof Error ? error.message : String(error));
+  }
+  renderBusy();
+}
+
+function flash(target: HTMLElement, iconName: string): void {
+  const glyph = target.querySelector('.codicon');
+  if (!glyph) return;
+  const previous = glyph.className;
+  glyph.className = `codicon codicon-${iconName}`;
+  setTimeout(() => {
+    glyph.className = previous;
+  }, 1200);
+}
+
+const clickActions: Record<string, (target: HTMLElement) => void> = {
+  send: () => void send(),
+  stop: () => {
+    if (state?.busyTurnId) host.post({ type: 'stop', turnId: state.busyTurnId });
+  },
+  'new-chat': () => host.post({ type: 'newChat' }),
+  reroute: () => host.post({ type: 'reroute' }),
+  'copy-code': (target) => {
+    const code = codeOfBlock(target);
+    if (code === undefined) return;
+    host.post({ type: 'copy', text: code });
+    flash(target, 'check');
+  },
+  'insert-code': (target) => {
+    const code = codeOfBlock(target);
+    if (code !== undefined) host.post({ type: 'insert', text: code });
+  },
+  'turn-action': (target) => {
+    const action = target.dataset.value;
+    const turnId = target.dataset.turn;
+    if (action === 'retry' && turnId) host.post({ type: 'retry', turnId });
+    else if (action === 'setApiKey' || action === 'chooseRegion' || action === 'openSettings' || action === 'downloadModel' || action === 'openStats') host.post({ type: 'runAction', action });
+  },
+};
+
+app.addEventListener('click', (event) => {
+  const target = actionTarget(event, app);
+  const action = target?.dataset.action;
+  if (!target || !action || !Object.prototype.hasOwnProperty.call(clickActions, action)) return;
+  if (target instanceof HTMLButtonElement && target.disabled) return;
+  clickActions[action](target);
+});
+
+// --- Host messages ---------------------------------------------------------------------------
+
+function currentTurn(conversationId: string, turnId: string): ChatTurn | undefined {
+  if (!state || state.conversation.id !== conversationId) return undefined;
+  return state.conversation.turns.find((turn) => turn.id === turnId);
+}
+
+function replaceTurn(conversationId: string, turn: ChatTurn): void {
+  if (!state || state.conversation.id !== conversationId) return;
+  const turns = state.conversation.turns;
+  const index = turns.findIndex((t) => t.id === turn.id);
+  if (index === -1) turns.push(turn);
+  else turns[index] = turn;
+}
+
+const handlers: Handlers<ChatToWebview> = {
+  state: (message) => {
+    const first = state === undefined;
+    state = message.state;
+    s = state.strings;
+    if (first) buildFrame();
+    renderAll();
+  },
+  response: (message) => {
+    requests.settle(message);
+  },
+  turnAdded: (message) => {
+    if (!state || state.conversation.id !== message.conversationId) return;
+    if (state.conversation.turns.length === 0) clear(log); // the empty-state hint
+    replaceTurn(message.conversationId, message.turn);
+    state.busyTurnId = message.turn.id;
+    // The turn before may lose its Retry button now that it is no longer the last.
+    const turns = state.conversation.turns;
+    if (turns.length > 1) renderTurn(turns[turns.length - 2]);
+    renderTurn(message.turn);
+    renderBusy();
+    scrollToBottom();
+  },
+  turnRouted: (message) => {
+    const turn = currentTurn(message.conversationId, message.turnId);
+    const view = turnViews.get(message.turnId);
+    if (!turn || !view) return;
+    turn.route = message.route;
+    if (turn.status === 'routing') turn.status = 'streaming';
+    view.root.dataset.status = turn.status;
+    // Painted right away (not on the next frame): the badge comes before any token.
+    renderBadge(view, turn);
+    renderAnswer(view, turn);
+  },
+  turnDelta: (message) => {
+    const turn = currentTurn(message.conversationId, message.turnId);
+    if (!turn) return;
+    turn.answer += message.answer;
+    turn.thinking += message.thinking;
+    if (turn.status === 'routing') turn.status = 'streaming';
+    scheduleAnswer(message.conversationId, message.turnId);
+  },
+  turnFinished: (message) => {
+    if (!state || state.conversation.id !== message.conversationId) return;
+    replaceTurn(message.conversationId, message.turn);
+    if (state.busyTurnId === message.turn.id) state.busyTurnId = null;
+    const stick = nearBottom();
+    renderTurn(message.turn);
+    renderBusy();
+    if (stick) scrollToBottom();
+  },
+  stickyRoute: (message) => {
+    if (!state || state.conversation.id !== message.conversationId) return;
+    state.conversation.stickyRoute = message.route;
+    renderStickyChip();
+  },
+  settings: (message) => {
+    if (!state) return;
+    state.models = message.models;
+    state.selectedModel = message.selectedModel;
+    state.sticky = message.sticky;
+    renderSettings();
+  },
+  focusInput: (message) => {
+    if (!state) return;
+    if (message.text !== null) {
+      input.value = message.text;
+      host.setState({ draft: input.value } satisfies SavedState);
+      autosize();
+      renderBusy();
+    }
+    input.focus();
+  },
+};
+
+host.listen((message) => dispatch(handlers, message));
+window.addEventListener('unload', () => requests.dispose());
+host.post({ type: 'ready' });

@@ -1,0 +1,401 @@
+// The two webview bundles (dist/webview/chat.js, stats.js) in a real browser: Debian's Chromium
+// through playwright-core, each page served as the host serves it (the HTML of webviewHtml.ts with
+// its strict CSP and nonce), with acquireVsCodeApi stubbed to record what the page posts and
+// window.postMessage standing in for the host. Skipped when Chromium is not installed.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../src/core/protocol/chat';
+import { localizeTable } from '../../src/core/protocol/common';
+import { STATS_STRINGS, type StatsState, type StatsToWebview } from '../../src/core/protocol/stats';
+import { StatsAccumulator } from '../../src/core/stats/accumulator';
+import { buildWebviewHtml } from '../../src/vscode/webviewHtml';
+
+// Browser-side globals used inside page.evaluate callbacks (this file compiles without the DOM lib;
+// these declarations are local to the module).
+interface PageElement {
+  outerHTML: string;
+  innerText: string;
+  textContent: string | null;
+  attributes: ArrayLike<{ name: string }>;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+declare const document: {
+  addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+};
+declare const window: { postMessage(message: unknown, origin: string): void };
+
+const root = resolve(__dirname, '../../..');
+const chromiumPath = process.env.QWEN_ROUTER_CHROMIUM || '/usr/bin/chromium';
+const ORIGIN = 'https://webview.test';
+
+const XSS_ANSWER = [
+  'Here is the fix.',
+  '',
+  '<img src=x onerror="window.__xss = 1">',
+  '<script>window.__xss = 2</script>',
+  '[click me](javascript:window.__xss=3)',
+  '<a href="javascript:window.__xss=4">raw link</a>',
+  '<svg onload="window.__xss=5"></svg> <iframe src="javascript:window.__xss=6"></iframe>',
+  '![img](x" onerror="window.__xss=7)',
+  '',
+  '```js',
+  'console.log("<b>not bold</b>");',
+  '```',
+  '',
+].join('\n');
+
+async function openView(browser: Browser, view: 'chat' | 'stats'): Promise<Page> {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.__posted = [];
+    w.__csp = [];
+    w.__state = undefined;
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (w.__csp as string[]).push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+    w.acquireVsCodeApi = () => ({
+      postMessage: (message: unknown) => (w.__posted as unknown[]).push(JSON.parse(JSON.stringify(message))),
+      getState: () => w.__state,
+      setState: (state: unknown) => {
+        w.__state = state;
+      },
+    });
+  });
+  const html = buildWebviewHtml({
+    cspSource: ORIGIN,
+    nonce: 'dGVzdC1ub25jZS0xMjM0NQ==',
+    scriptUri: `${ORIGIN}/dist/webview/${view}.js`,
+    styleUris: [`${ORIGIN}/media/codicons/codicon.css`, `${ORIGIN}/media/webview.css`, `${ORIGIN}/media/${view}.css`],
+    title: view,
+    lang: 'en',
+    view,
+  });
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/index.html') return route.fulfill({ body: html, contentType: 'text/html' });
+    const file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file)) return route.fulfill({ status: 404, body: '' });
+    const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.css') ? 'text/css' : path.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
+    return route.fulfill({ body: readFileSync(file), contentType: type });
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  return page;
+}
+
+/** Posts a host message into the page. */
+function hostSays(page: Page, message: ChatToWebview | StatsToWebview): Promise<void> {
+  return page.evaluate((m) => window.postMessage(m, '*'), message as unknown);
+}
+
+async function posted(page: Page): Promise<Record<string, unknown>[]> {
+  return page.evaluate(() => (window as unknown as { __posted: Record<string, unknown>[] }).__posted);
+}
+
+async function waitPosted(page: Page, type: string, method?: string): Promise<Record<string, unknown>> {
+  await page.waitForFunction(
+    ([t, m]) => (window as unknown as { __posted: { type: string; method?: string }[] }).__posted.some((x) => x.type === t && (!m || x.method === m)),
+    [type, method ?? ''] as const,
+    { timeout: 5000 },
+  );
+  const all = await posted(page);
+  return all.filter((x) => x.type === type && (!method || x.method === method)).pop() as Record<string, unknown>;
+}
+
+const route: RouteBadge = {
+  method: 'nvidia_classifier',
+  modelKey: 'qwen-plus',
+  tier: 'medium',
+  taskType: 'Code Generation',
+  complexity: 0.412,
+  routingMs: 23.4,
+  fallbackReason: null,
+  fallbackMessage: null,
+  sticky: false,
+  note: null,
+  scores: { prompt_complexity_score: 0.412, reasoning: 0.3 },
+};
+
+function chatState(turns: ChatTurn[] = [], busyTurnId: string | null = null): ChatState {
+  return {
+    strings: localizeTable(CHAT_STRINGS, (text) => text),
+    models: [
+      { key: 'qwen-flash', label: 'qwen-flash', tier: 'simple' },
+      { key: 'qwen-plus', label: 'qwen-plus', tier: 'medium' },
+      { key: 'qwen-max', label: 'qwen-max', tier: 'complex' },
+    ],
+    selectedModel: AUTO_MODEL,
+    sticky: false,
+    conversation: { id: 'c1', title: '', createdAt: 0, updatedAt: 0, turns, stickyRoute: null },
+    conversations: [],
+    busyTurnId,
+  };
+}
+
+function turn(id: string, overrides: Partial<ChatTurn> = {}): ChatTurn {
+  return { id, prompt: 'fix my code', requestedModel: AUTO_MODEL, createdAt: 0, status: 'routing', route: null, answer: '', thinking: '', error: null, usage: null, ...overrides };
+}
+
+describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function () {
+  this.timeout(30_000);
+  let browser: Browser | undefined;
+
+  before(async function () {
+    if (!existsSync(chromiumPath)) {
+      console.log(`    (skipped: no Chromium at ${chromiumPath}; apt-get install -y chromium)`);
+      this.skip();
+    }
+    assert.ok(existsSync(join(root, 'dist/webview/chat.js')), 'dist/webview/chat.js is missing: run node esbuild.config.mjs');
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  describe('chat', () => {
+    let page: Page;
+
+    beforeEach(async () => {
+      page = await openView(browser as Browser, 'chat');
+    });
+
+    afterEach(async () => {
+      const violations = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+      await page.close();
+      assert.deepEqual(violations, [], 'CSP violations');
+    });
+
+    it('says ready first, and renders only after the host sends its state', async () => {
+      const first = await waitPosted(page, 'ready');
+      assert.deepEqual(first, { type: 'ready' });
+      assert.equal(await page.locator('textarea').count(), 0);
+      await hostSays(page, { type: 'state', state: chatState() });
+      await page.waitForSelector('textarea.input');
+      const options = await page.locator('select.model-select option').allTextContents();
+      assert.deepEqual(options, [CHAT_STRINGS.auto, 'qwen-flash · simple', 'qwen-plus · medium', 'qwen-max · complex']);
+      assert.equal(await page.locator('.empty h2').textContent(), CHAT_STRINGS.emptyTitle);
+    });
+
+    it('sends on Enter, breaks the line on Shift+Enter, and passes the picked model', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await page.selectOption('select.model-select', 'qwen-max');
+      const setModel = await waitPosted(page, 'setModel');
+      assert.deepEqual(setModel, { type: 'setModel', model: 'qwen-max' });
+      await page.click('textarea.input');
+      await page.keyboard.type('line one');
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.type('line two');
+      assert.equal((await posted(page)).filter((m) => m.type === 'request').length, 0);
+      await page.keyboard.press('Enter');
+      const request = await waitPosted(page, 'request', 'send');
+      assert.deepEqual(request.params, { text: 'line one\nline two', model: 'qwen-max' });
+      assert.equal(await page.inputValue('textarea.input'), '');
+      // A refusal gives the text back and says why.
+      await hostSays(page, { type: 'response', requestId: String(request.requestId), method: 'send', ok: false, error: CHAT_STRINGS.busy });
+      await page.waitForSelector('.notice:not([hidden])');
+      assert.equal(await page.inputValue('textarea.input'), 'line one\nline two');
+    });
+
+    it('shows the routing badge before the first token, then streams sanitized markdown', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await hostSays(page, { type: 'turnAdded', conversationId: 'c1', turn: turn('t1') });
+      await page.waitForSelector('.turn[data-turn="t1"] .route-badge[data-state="routing"]');
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route });
+      await page.waitForSelector('.turn[data-turn="t1"] .route-badge[data-state="routed"]');
+      const badge = await page.locator('.route-badge').innerText();
+      for (const part of ['medium', 'qwen-plus', 'Code Generation', 'complexity 0.41', 'routed in 23 ms']) assert.ok(badge.includes(part), `badge "${badge}" lacks "${part}"`);
+      assert.equal(await page.locator('.answer').innerText(), CHAT_STRINGS.waiting);
+      // While busy, the send button is Stop; it aborts this turn.
+      await page.click('button.send[data-action="stop"]');
+      assert.deepEqual(await waitPosted(page, 'stop'), { type: 'stop', turnId: 't1' });
+
+      for (const chunk of XSS_ANSWER.match(/[\s\S]{1,7}/g) ?? []) await hostSays(page, { type: 'turnDelta', conversationId: 'c1', turnId: 't1', answer: chunk, thinking: '' });
+      await page.waitForFunction(() => document.querySelector('.answer .code-block') !== null);
+      await hostSays(page, { type: 'turnFinished', conversationId: 'c1', turn: turn('t1', { status: 'done', route, answer: XSS_ANSWER, usage: { modelKey: 'qwen-plus', inputTokens: 12, outputTokens: 80, costUsd: 0.0001, latencyMs: 1500, ttftMs: 300, escalatedFrom: [] } }) });
+      await page.waitForSelector('.turn[data-status="done"] .turn-footer:not([hidden])');
+
+      const report = await page.evaluate(() => {
+        const answer = document.querySelector('.answer') as PageElement;
+        const all = Array.from(document.querySelectorAll('#app *'));
+        return {
+          xss: (window as unknown as { __xss?: number }).__xss,
+          handlers: all.filter((el) => Array.from(el.attributes).some((a) => a.name.toLowerCase().startsWith('on'))).map((el) => el.outerHTML),
+          scripts: document.querySelectorAll('#app script, #app iframe, #app svg[onload], #app object, #app embed').length,
+          scriptLinks: Array.from(document.querySelectorAll('#app a')).map((a) => a.getAttribute('href') ?? '').filter((href) => !/^(https?:|mailto:|#|$)/i.test(href)),
+          images: Array.from(answer.querySelectorAll('img')).map((img) => img.getAttribute('src')),
+          text: answer.innerText,
+          code: answer.querySelector('pre code')?.textContent,
+          buttons: Array.from(answer.querySelectorAll('.code-toolbar button')).map((b) => b.getAttribute('data-action')),
+        };
+      });
+      assert.equal(report.xss, undefined, 'a payload ran');
+      assert.deepEqual(report.handlers, []);
+      assert.equal(report.scripts, 0);
+      assert.deepEqual(report.scriptLinks, []);
+      // The HTML of the answer is shown as text, not parsed.
+      assert.ok(report.text.includes('<img src=x onerror="window.__xss = 1">'), report.text);
+      assert.ok(report.text.includes('<script>window.__xss = 2</script>'), report.text);
+      assert.equal(report.code, 'console.log("<b>not bold</b>");\n');
+      assert.deepEqual(report.buttons, ['copy-code', 'insert-code']);
+      for (const src of report.images) assert.ok(src === null || !/onerror/i.test(src), String(src));
+
+      await page.click('.code-toolbar button[data-action="copy-code"]');
+      assert.deepEqual(await waitPosted(page, 'copy'), { type: 'copy', text: 'console.log("<b>not bold</b>");\n' });
+      await page.click('.code-toolbar button[data-action="insert-code"]');
+      assert.deepEqual(await waitPosted(page, 'insert'), { type: 'insert', text: 'console.log("<b>not bold</b>");\n' });
+      const footer = await page.locator('.turn-footer').innerText();
+      assert.ok(footer.includes('qwen-plus') && footer.includes('12 in') && footer.includes('80 out'), footer);
+    });
+
+    it('shows a fallback badge with its reason', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await hostSays(page, { type: 'turnAdded', conversationId: 'c1', turn: turn('t1') });
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route: { ...route, method: 'fallback_token_length', tier: 'simple', modelKey: 'qwen-flash', taskType: null, complexity: null, fallbackReason: 'timeout', fallbackMessage: 'the classifier did not answer within 1500 ms', scores: {} } });
+      await page.waitForSelector('.route-badge.method-fallback_token_length');
+      const text = await page.locator('.route-badge').innerText();
+      assert.ok(text.includes('fallback: classifier timed out') && text.includes('qwen-flash'), text);
+      assert.ok((await page.locator('.route-badge').getAttribute('title'))?.includes('the classifier did not answer within 1500 ms'));
+    });
+
+    it('puts errors inline with their actions', async () => {
+      await waitPosted(page, 'ready');
+      const failed = turn('t1', { status: 'error', error: { kind: 'auth', message: 'The API key was rejected (401 invalid_api_key).', actions: ['setApiKey', 'chooseRegion', 'retry'] } });
+      await hostSays(page, { type: 'state', state: chatState([failed]) });
+      await page.waitForSelector('.turn-error .error-actions');
+      assert.equal(await page.locator('.route-badge').isHidden(), true);
+      assert.deepEqual(await page.locator('.turn-error button').allInnerTexts(), [CHAT_STRINGS.setApiKey, CHAT_STRINGS.chooseRegion, CHAT_STRINGS.retry]);
+      await page.click(`.turn-error button:has-text("${CHAT_STRINGS.setApiKey}")`);
+      assert.deepEqual(await waitPosted(page, 'runAction'), { type: 'runAction', action: 'setApiKey' });
+      await page.click(`.turn-error button:has-text("${CHAT_STRINGS.retry}")`);
+      assert.deepEqual(await waitPosted(page, 'retry'), { type: 'retry', turnId: 't1' });
+    });
+
+    it('keeps a route for the chat with a visible way to re-route, and starts new chats', async () => {
+      await waitPosted(page, 'ready');
+      const state = chatState([turn('t1', { status: 'done', route, answer: 'ok' })]);
+      state.sticky = true;
+      state.conversation.stickyRoute = route;
+      await hostSays(page, { type: 'state', state });
+      await page.waitForSelector('.sticky-chip:not([hidden])');
+      assert.ok((await page.locator('.sticky-chip').innerText()).includes('qwen-plus (medium)'));
+      await page.click('.sticky-chip button[data-action="reroute"]');
+      assert.deepEqual(await waitPosted(page, 'reroute'), { type: 'reroute' });
+      await hostSays(page, { type: 'stickyRoute', conversationId: 'c1', route: null });
+      await page.waitForSelector('.sticky-chip[hidden]', { state: 'attached' });
+      await page.click('#sticky-toggle');
+      assert.deepEqual(await waitPosted(page, 'setSticky'), { type: 'setSticky', sticky: false });
+      await page.click('button[data-action="new-chat"]');
+      assert.deepEqual(await waitPosted(page, 'newChat'), { type: 'newChat' });
+    });
+
+    it('drops messages that are not in the protocol', async () => {
+      await waitPosted(page, 'ready');
+      await page.evaluate(() => window.postMessage({ type: 'state', state: { strings: {} } }, '*'));
+      await page.evaluate(() => window.postMessage({ type: 'turnDelta', answer: '<img src=x onerror=alert(1)>' }, '*'));
+      await page.waitForTimeout(100);
+      assert.equal(await page.locator('textarea').count(), 0);
+    });
+  });
+
+  describe('stats', () => {
+    let page: Page;
+
+    afterEach(async () => {
+      const violations = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+      await page.close();
+      assert.deepEqual(violations, [], 'CSP violations');
+    });
+
+    function record(i: number): Record<string, unknown> {
+      const tiers = ['simple', 'medium', 'complex'];
+      const models = ['qwen-flash', 'qwen-plus', 'qwen-max'];
+      return {
+        schema_version: 1,
+        id: `r${i}`,
+        timestamp: 1_764_000_000 + i * 40_000,
+        request: { messages: [{ role: 'user', content: `question ${i} <script>window.__xss=1</script>` }], temperature: null, max_tokens: null, user_specified_model: null },
+        routing: { method: i % 4 === 3 ? 'fallback_token_length' : 'nvidia_classifier', query: `question ${i}`, routing_latency_ms: 10 + i, tier: tiers[i % 3], complexity_score: (i % 10) / 10, task_type: i % 2 ? 'Code Generation' : 'Open QA', ...(i % 4 === 3 ? { fallback_reason: 'timeout' } : {}) },
+        llm: { model: models[i % 3], provider: 'dashscope', response_id: `x${i}`, response_content: `answer ${i}`, input_tokens: 100 + i, output_tokens: 200 + i, total_tokens: 300 + 2 * i, cost_usd: 0.0001 * (i + 1), llm_latency_ms: 500 + 10 * i, ttft_ms: 100 + i },
+        error: i === 5 ? { kind: 'rate_limited', message: 'Rate limited' } : null,
+        cancelled: false,
+      };
+    }
+
+    it('renders the summary, charts, percentiles and records, and asks for pages and the what-if', async () => {
+      const records = Array.from({ length: 12 }, (_, i) => record(i));
+      const accumulator = new StatsAccumulator({ dayKey: 'utc', topTier: { key: 'qwen-max', spec: { model: 'qwen-max', prices: { asOf: 't', bands: [{ input: 1.6, output: 6.4 }] } } } });
+      for (const r of records) accumulator.add(r);
+      const stats = accumulator.finish();
+      const newestFirst = [...records].reverse();
+      const state: StatsState = {
+        strings: localizeTable(STATS_STRINGS, (text) => text),
+        stats,
+        filters: { tiers: ['simple', 'medium', 'complex'], models: ['qwen-flash', 'qwen-max', 'qwen-plus'], methods: ['fallback_token_length', 'nvidia_classifier', 'user_specified'] },
+        page: { total: 12, offset: 0, limit: 50, records: newestFirst },
+        thresholds: { simple: 0.3, medium: 0.5 },
+        historyPath: '/tmp/call_history.jsonl',
+        updatedAt: Date.now(),
+        error: null,
+      };
+      page = await openView(browser as Browser, 'stats');
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state });
+      await page.waitForSelector('.summary-grid .metric');
+      const summary = await page.locator('.summary-grid').innerText();
+      assert.ok(summary.includes(String(stats.total_calls)), summary);
+      assert.ok(summary.includes('qwen-max'), summary);
+      assert.equal(await page.locator('.chart-calls svg rect').count(), Object.keys(stats.cost.by_day).length);
+      assert.equal(await page.locator('.chart-tiers .hbar').count(), 3);
+      assert.ok((await page.locator('.fallback-card').innerText()).includes('timeout'));
+      assert.equal(await page.locator('.records-table tbody tr').count(), 12);
+      assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+
+      // The what-if is asked for after the first paint; answer it.
+      const whatIf = await waitPosted(page, 'request', 'whatIf');
+      assert.deepEqual(whatIf.params, { thresholds: { simple: 0.3, medium: 0.5 } });
+      const result = { thresholds: { simple: 0.3, medium: 0.5 }, calls: 11, rerouted: 8, kept: 3, changedTier: 2, tiers: { simple: 3, medium: 3, complex: 2 }, recordedTiers: { simple: 3, medium: 3, complex: 2 }, costUsd: 0.005, recordedCostUsd: 0.006, byModel: {}, unpriced: 0 };
+      await hostSays(page, { type: 'response', requestId: String(whatIf.requestId), method: 'whatIf', ok: true, result: { result, histogram: { binWidth: 0.1, counts: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0] }, current: { simple: 0.3, medium: 0.5 } } });
+      await page.waitForSelector('.what-if .split-bar');
+      assert.equal(await page.locator('.what-if .split').count(), 2);
+      assert.equal(await page.locator('.what-if svg.histogram rect').count(), 10);
+
+      // Moving a threshold asks again with the new value.
+      await page.locator('input.threshold-simple').fill('0.2');
+      await page.waitForFunction(() => (window as unknown as { __posted: { method?: string; params?: { thresholds?: { simple: number } } }[] }).__posted.some((m) => m.method === 'whatIf' && m.params?.thresholds?.simple === 0.2));
+
+      // A record's three layers, in full.
+      await page.click('.records-table tbody tr:first-child');
+      await page.waitForSelector('.record-detail:not([hidden]) .layer');
+      assert.deepEqual(await page.locator('.record-detail .layer summary').allInnerTexts(), [STATS_STRINGS.layerRequest, STATS_STRINGS.layerRouting, STATS_STRINGS.layerLlm, STATS_STRINGS.layerOther]);
+      assert.ok((await page.locator('.record-detail').innerText()).includes('"response_content": "answer 11"'));
+
+      // Filters ask the host for a filtered first page.
+      await page.selectOption('.filters select >> nth=0', 'medium');
+      const pageRequest = await waitPosted(page, 'request', 'getPage');
+      assert.deepEqual(pageRequest.params, { offset: 0, limit: 50, filter: { tier: 'medium', model: null, method: null, status: null, text: null } });
+      await hostSays(page, { type: 'response', requestId: String(pageRequest.requestId), method: 'getPage', ok: true, result: { total: 4, offset: 0, limit: 50, records: newestFirst.filter((r) => (r.routing as { tier: string }).tier === 'medium') } });
+      await page.waitForFunction(() => document.querySelectorAll('.records-table tbody tr').length === 4);
+
+      // Live update: new stats re-render the summary.
+      const before = (await posted(page)).length;
+      await hostSays(page, { type: 'historyChanged', stats: { ...stats, total_calls: 999 }, filters: state.filters, updatedAt: Date.now() });
+      await page.waitForFunction(() => document.querySelector('.summary-grid')?.textContent?.includes('999'));
+      assert.ok((await posted(page)).length > before, 'no page/what-if refresh was asked for');
+
+      await page.click('button[data-action="export-csv"]');
+      const exportRequest = await waitPosted(page, 'request', 'export');
+      assert.deepEqual(exportRequest.params, { format: 'csv', includeText: false });
+    });
+  });
+});
