@@ -9,8 +9,11 @@ export const classifierOptions = {
   threads: { type: 'string' },
 } as const;
 
-/** Starts the same worker-backed classifier the extension uses and waits for its model to load. */
-export async function startClassifier(values: Record<string, string | boolean | undefined>, timeBudgetMs: number): Promise<ClassifierService> {
+/**
+ * Starts the same worker-backed classifier the extension uses and waits for its model to load.
+ * `mustLoad: false` returns a failed classifier instead of throwing, so routing falls back and says why.
+ */
+export async function startClassifier(values: Record<string, string | boolean | undefined>, timeBudgetMs: number, mustLoad = true): Promise<ClassifierService> {
   const modelDir = values['model-dir'];
   if (typeof modelDir !== 'string') throw new UsageError('--model-dir is required');
   const precision = (values.precision ?? 'fp32') as Precision;
@@ -20,7 +23,7 @@ export async function startClassifier(values: Record<string, string | boolean | 
   const service = new ClassifierService({ modelDir, precision, intraOpThreads: threads, timeBudgetMs, workerPath: join(__dirname, 'classifierWorker.js') });
   service.start();
   const state = await service.whenSettled();
-  if (state.kind !== 'ready') {
+  if (state.kind !== 'ready' && mustLoad) {
     await service.dispose();
     throw new Error(state.kind === 'failed' ? state.message : `no model in ${modelDir}`);
   }

@@ -3,10 +3,22 @@ import { runCli } from './runner';
 import { tokenizeCommand } from './commands/tokenize';
 import { classifyCommand } from './commands/classify';
 import { benchCommand } from './commands/bench';
-import { askCommand } from './commands/ask';
+import { createAskCommand } from './commands/ask';
+import { classifierOptions, startClassifier } from './classifierFromArgs';
+import { DEFAULT_POLICY } from '../core/routing/policy';
 import { statsCommand } from './commands/stats';
 import { rawCommand } from './commands/raw';
 import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
+
+// ask routes with the classifier when --model-dir is given; a model that fails to load is a recorded fallback.
+const askCommand = createAskCommand({
+  classifierOptions,
+  startClassifier: async (values, io) => {
+    const service = await startClassifier(values, DEFAULT_POLICY.classifierBudgetMs, false);
+    if (service.state.kind === 'failed') io.stderr.write(`note: the classifier could not load (${service.state.message}); routing by prompt length\n`);
+    return service;
+  },
+});
 
 void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand]);

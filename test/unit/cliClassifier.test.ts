@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyModelDir, fixture, REPO_ROOT } from '../support/fixtures';
+import { DashScopeStandIn } from '../support/dashscopeStandIn';
+import { tempDirs } from '../support/tempDir';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
-const cli = (args: string[], input = '') => spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+const cli = (args: string[], input = '', env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000, env });
 const lines = (text: string) => text.trim().split('\n').map((line) => JSON.parse(line));
 const FIELDS = ['task_type_1', 'task_type_2', 'task_type_prob', 'creativity_scope', 'reasoning', 'contextual_knowledge', 'number_of_few_shots', 'domain_knowledge', 'no_label_reason', 'constraint_ct', 'prompt_complexity_score'];
 
@@ -70,5 +72,56 @@ describe('CLI: tokenize, classify, bench (real child processes of dist/cli.js)',
     assert.deepEqual(report.results.map((r: { tokens: number }) => r.tokens >= 16), [true, true]);
     assert.ok(report.results[0].tokens < report.results[1].tokens);
     for (const r of report.results) assert.ok(r.p50_ms > 0 && r.p95_ms >= r.p50_ms);
+  });
+});
+
+describe('CLI: ask routes with the classifier of --model-dir', function () {
+  this.timeout(60_000);
+  const KEY = 'sk-classifier-test';
+  const dirs = tempDirs();
+  let standIn: DashScopeStandIn;
+  before(async () => {
+    standIn = await DashScopeStandIn.start({ apiKey: KEY });
+  });
+  after(async () => {
+    await standIn.close();
+    dirs.cleanup();
+  });
+  // spawnSync blocks this process, and the stand-in lives in it: run the child asynchronously.
+  const ask = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolvePromise) => {
+      const child = spawn(process.execPath, [CLI, 'ask', '--base-url', standIn.baseUrl, ...args], { env: { ...process.env, DASHSCOPE_API_KEY: KEY } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('close', (code: number | null) => resolvePromise({ code, stdout, stderr }));
+    });
+  const lastRecord = (path: string) => JSON.parse(readFileSync(path, 'utf8').trimEnd().split('\n').at(-1)!);
+
+  it('records the classifier decision with all eleven fields', async () => {
+    const history = join(dirs.make(), 'call_history.jsonl');
+    const golden = JSON.parse(readFileSync(fixture('golden-outputs.json'), 'utf8'))[0];
+    const run = await ask(['--model-dir', fixture('tiny-model-json'), '--history', history, golden.prompt]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^routed: qwen-\w+ \((simple|medium|complex)\): complexity /);
+    const routing = lastRecord(history).routing;
+    assert.equal(routing.method, 'nvidia_classifier');
+    assert.equal(routing.complexity_score, golden.result.prompt_complexity_score);
+    for (const field of FIELDS) assert.equal(routing[field], golden.result[field], field);
+    // The old service's names, beside NVIDIA's.
+    assert.deepEqual([routing.task_type, routing.creativity], [golden.result.task_type_1, golden.result.creativity_scope]);
+  });
+
+  it('falls back by length when the model cannot load, and records why', async () => {
+    const history = join(dirs.make(), 'call_history.jsonl');
+    const broken = copyModelDir('tiny-model-json');
+    writeFileSync(join(broken, 'onnx', 'model.onnx'), 'truncated');
+    const run = await ask(['--model-dir', broken, '--history', history, 'hello there']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /note: the classifier could not load \(.*truncated or corrupt.*\); routing by prompt length/);
+    const routing = lastRecord(history).routing;
+    assert.deepEqual([routing.method, routing.fallback_reason], ['fallback_token_length', 'model_failed']);
+    assert.match(routing.error, /truncated or corrupt/);
   });
 });

@@ -80,7 +80,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       let classifier: CliClassifier | undefined;
       if (typeof values['model-dir'] === 'string') {
         if (seams.startClassifier) classifier = await seams.startClassifier(values, io);
-        else io.stderr.write('note: this build has no classifier wired in; routing by prompt length\n');
+        else io.stderr.write('note: no classifier is available; routing by prompt length\n');
       }
 
       const controller = new AbortController();
@@ -131,6 +131,3 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
     },
   };
 }
-
-/** Registered in main.ts; the lead passes the classifier factory to createAskCommand to wire --model-dir. */
-export const askCommand = createAskCommand();

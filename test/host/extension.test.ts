@@ -1,0 +1,146 @@
+// The activated extension itself, as a user drives it from the command palette: its real services,
+// settings, SecretStorage and workspace storage, against the local DashScope stand-in.
+import * as assert from 'assert';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import * as vscode from 'vscode';
+import manifest from '../../package.json';
+import type { AskResult } from '../../src/core/ask';
+import type { RoutingDecision } from '../../src/core/routing/route';
+import type { QwenRouterApi } from '../../src/extension';
+import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
+
+const KEY = 'sk-host-secret-4f1c9e';
+const FIXTURES = resolve(__dirname, '../../../test/fixtures');
+
+type Window = typeof vscode.window;
+/** Answers one of VS Code's prompts for the duration of a call, then puts the real one back. */
+async function answering<K extends keyof Window, T>(name: K, answer: unknown, run: () => Thenable<T> | Promise<T>): Promise<T> {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const original = window[name];
+  window[name] = async () => answer;
+  try {
+    return await run();
+  } finally {
+    window[name] = original;
+  }
+}
+
+/** Every file under a folder, for scanning logs. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('the extension, driven from the command palette (host)', function () {
+  this.timeout(60_000);
+  let api: QwenRouterApi;
+  let standIn: DashScopeStandIn;
+  const settings = () => vscode.workspace.getConfiguration('qwenRouter');
+  const records = () => readFileSync(api.router.history.path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<QwenRouterApi>(`${manifest.publisher}.${manifest.name}`);
+    assert.ok(extension);
+    api = await extension.activate();
+    standIn = await DashScopeStandIn.start({ apiKey: KEY });
+    await settings().update('baseUrl', standIn.baseUrl, vscode.ConfigurationTarget.Global);
+    await settings().update('escalateOnFailure', false, vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    for (const key of ['baseUrl', 'escalateOnFailure', 'classifier.modelPath']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
+    await standIn?.close();
+  });
+
+  it('activates quickly without a model and routes by length, saying why', async () => {
+    assert.ok(api.activationMs >= 0 && api.activationMs < 5000, `activation took ${api.activationMs} ms`);
+    const state = await api.classifier.whenSettled();
+    assert.equal(state.kind, 'missing');
+    const decision = await answering('showInputBox', 'Explain quicksort', () => vscode.commands.executeCommand<RoutingDecision>('qwenRouter.explainRouting'));
+    assert.equal(decision.method, 'fallback_token_length');
+    assert.equal(decision.fallbackReason, 'model_missing');
+    const report = vscode.window.activeTextEditor?.document.getText() ?? vscode.workspace.textDocuments.map((d) => d.getText()).join('\n');
+    assert.match(report, /Routing decision/);
+  });
+
+  it('without a key, the first question says how to set it, and the failure is recorded', async () => {
+    const result = await answering('showInputBox', 'What is a monad?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    assert.equal(result.status, 'error');
+    assert.equal(result.error?.kind, 'no_api_key');
+    assert.match(result.error?.message ?? '', /Set API Key/);
+    assert.equal(records().at(-1).error.kind, 'no_api_key');
+  });
+
+  it('keeps the key in SecretStorage: the ask flow streams, writes one record to workspace storage, and the key is nowhere else', async () => {
+    await answering('showInputBox', KEY, () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
+    standIn.setScenario('qwen-flash', { reply: 'A monad is a monoid in the category of endofunctors.', chunkSize: 5, chunkDelayMs: 5 });
+    const before = existsSync(api.router.history.path) ? records().length : 0;
+    const result = await answering('showInputBox', 'What is a monad?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    assert.equal(result.status, 'ok', JSON.stringify(result.error));
+    assert.equal(result.answer, 'A monad is a monoid in the category of endofunctors.');
+    assert.equal(standIn.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
+
+    // One record, in this workspace's storage, with the old service's three layers.
+    const stored = records();
+    assert.equal(stored.length, before + 1);
+    const record = stored.at(-1);
+    assert.deepEqual([record.routing.method, record.llm.model, record.llm.response_content], ['fallback_token_length', 'qwen-flash', result.answer]);
+    assert.ok(api.router.history.path.includes('workspaceStorage'), api.router.history.path);
+
+    // The answer document shows the decision first, then the answer.
+    const answerDoc = vscode.workspace.textDocuments.find((d) => d.getText().includes('A monad is a monoid'));
+    assert.ok(answerDoc, 'the answer document is open');
+    const text = answerDoc.getText();
+    assert.ok(text.indexOf('qwen-flash (simple)') < text.indexOf('A monad is a monoid'), text);
+
+    // The key is in none of the settings, the records or the logs.
+    const settingsText = JSON.stringify(settings().inspect('') ?? {}) + JSON.stringify(vscode.workspace.getConfiguration().get('qwenRouter'));
+    assert.ok(!settingsText.includes(KEY), 'settings');
+    assert.ok(!readFileSync(api.router.history.path, 'utf8').includes(KEY), 'records');
+    // <user data>/User/workspaceStorage/<workspace>/<extension>/call_history.jsonl; logs are in <user data>/logs.
+    const userData = dirname(dirname(dirname(dirname(dirname(api.router.history.path)))));
+    const logFiles = filesUnder(join(userData, 'logs'));
+    assert.ok(logFiles.length > 0, `no log files under ${userData}/logs`);
+    for (const file of logFiles) assert.ok(!readFileSync(file, 'utf8').includes(KEY), file);
+  });
+
+  it('names the API key and the region when DashScope answers 401', async () => {
+    standIn.setScenario('qwen-flash', { error: DASHSCOPE_ERRORS.invalidApiKey });
+    const result = await answering('showInputBox', 'hello', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    assert.equal(result.error?.kind, 'auth');
+    assert.match(result.error?.message ?? '', /API key/);
+    assert.match(result.error?.message ?? '', /region/i);
+    assert.equal(records().at(-1).error.kind, 'auth');
+  });
+
+  it('routes with the classifier once a model is configured', async () => {
+    await settings().update('classifier.modelPath', join(FIXTURES, 'tiny-model-json'), vscode.ConfigurationTarget.Global);
+    const state = await api.classifier.whenSettled();
+    assert.equal(state.kind, 'ready', JSON.stringify(state));
+    const decision = await answering('showInputBox', 'Write a Python script that uses a for loop.', () => vscode.commands.executeCommand<RoutingDecision>('qwenRouter.explainRouting'));
+    assert.equal(decision.method, 'nvidia_classifier');
+    assert.equal(typeof decision.classifier?.prompt_complexity_score, 'number');
+    assert.ok(decision.tier);
+  });
+
+  it('imports the old service history once, then clears it after asking', async () => {
+    const old = join(FIXTURES, 'seed-history', 'call_history.jsonl');
+    const oldCount = readFileSync(old, 'utf8').trimEnd().split('\n').length;
+    const before = records().length;
+    await answering('showOpenDialog', [vscode.Uri.file(old)], () => vscode.commands.executeCommand('qwenRouter.importHistory'));
+    assert.equal(records().length, before + oldCount);
+    await answering('showOpenDialog', [vscode.Uri.file(old)], () => vscode.commands.executeCommand('qwenRouter.importHistory'));
+    assert.equal(records().length, before + oldCount, 'a second import skips records already there');
+
+    const declined = await answering('showWarningMessage', undefined, () => vscode.commands.executeCommand<boolean>('qwenRouter.clearHistory'));
+    assert.equal(declined, false);
+    assert.equal(records().length, before + oldCount);
+    const cleared = await answering('showWarningMessage', vscode.l10n.t('Clear History'), () => vscode.commands.executeCommand<boolean>('qwenRouter.clearHistory'));
+    assert.equal(cleared, true);
+    assert.equal(existsSync(api.router.history.path), false);
+    assert.equal((await api.router.history.stats()).total_calls, 0);
+  });
+});
