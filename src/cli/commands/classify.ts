@@ -1,4 +1,4 @@
-import { applyTaskRules, DEFAULT_POLICY, tierForValue } from '../../core/routing/policy';
+import { DEFAULT_POLICY, tierForClassification } from '../../core/routing/policy';
 import { readPromptLines, type CliCommand } from '../runner';
 import { classifierOptions, startClassifier } from '../classifierFromArgs';
 
@@ -25,7 +25,7 @@ export const classifyCommand: CliCommand = {
         }
         // The tier the default policy gives (thresholds and task rules; no context-window check: there is no call).
         const { result } = outcome;
-        const { tier } = applyTaskRules(tierForValue(result.prompt_complexity_score, DEFAULT_POLICY.complexity), result.task_type_1, DEFAULT_POLICY.taskRules);
+        const { tier } = tierForClassification(result, DEFAULT_POLICY);
         io.stdout.write(`${JSON.stringify({ ...result, tier, tokens: outcome.tokens, elapsed_ms: round2(outcome.elapsedMs) })}\n`);
       }
     } finally {

@@ -2,6 +2,7 @@
  * The tier policy: pure functions from a classifier verdict (or a token count) to a tier, and from
  * a tier to a configured model. All numbers are settings; the defaults are reasoned in docs/core.md.
  */
+import type { ClassifierResult } from '../classifier/result';
 import type { ModelTable } from '../models/table';
 
 export type Tier = 'simple' | 'medium' | 'complex';
@@ -71,6 +72,11 @@ export function applyTaskRules(tier: Tier, taskType: string | undefined, rules: 
   if (rule.maxTier && rank(next) > rank(rule.maxTier)) next = rule.maxTier;
   if (next === tier) return { tier };
   return { tier: next, rule: `${rule.taskType}: ${rule.minTier ? `at least ${rule.minTier}` : ''}${rule.minTier && rule.maxTier ? ', ' : ''}${rule.maxTier ? `at most ${rule.maxTier}` : ''}` };
+}
+
+/** The tier a classifier verdict gets: thresholds on the complexity score, then the task-type rules. */
+export function tierForClassification(result: Pick<ClassifierResult, 'prompt_complexity_score' | 'task_type_1'>, policy: RoutingPolicy): { tier: Tier; rule?: string } {
+  return applyTaskRules(tierForValue(result.prompt_complexity_score, policy.complexity), result.task_type_1, policy.taskRules);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ClassifierResult, ClassifyFn, ClassifyOutcome, FallbackReason } fr
 import type { ModelTable } from '../models/table';
 import type { RoutingLayer, RoutingMethod } from '../history/record';
 import { pyRound } from '../pyround';
-import { applyTaskRules, modelForTier, tierForValue, type RoutingPolicy, type Tier } from './policy';
+import { modelForTier, tierForClassification, tierForValue, type RoutingPolicy, type Tier } from './policy';
 import { estimateTokens, type ChatMessage } from './tokens';
 
 export interface RoutingDecision {
@@ -106,8 +106,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
 
   if (outcome.ok) {
     const result = outcome.result;
-    const byScore = tierForValue(result.prompt_complexity_score, policy.complexity);
-    const ruled = applyTaskRules(byScore, result.task_type_1, policy.taskRules);
+    const ruled = tierForClassification(result, policy);
     const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
     // domain_knowledge and reasoning are both the old service's names and the classifier's.
     const { domain_knowledge, reasoning, ...otherFields } = result;

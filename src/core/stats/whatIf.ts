@@ -13,7 +13,7 @@
  */
 import { estimateCost } from '../models/pricing';
 import type { ModelTable } from '../models/table';
-import { applyTaskRules, DEFAULT_POLICY, modelForTier, tierForValue, TIERS, type RoutingPolicy, type TaskRule, type Thresholds, type Tier } from '../routing/policy';
+import { DEFAULT_POLICY, modelForTier, tierForClassification, TIERS, type RoutingPolicy, type TaskRule, type Thresholds, type Tier } from '../routing/policy';
 
 export interface WhatIfScenario {
   thresholds: Thresholds;
@@ -187,9 +187,7 @@ export class WhatIfPoints {
       result.rerouted += 1;
       const recordedTier = this.tier[i];
       if (recordedTier !== TIER_NONE) result.recordedTiers[TIERS[recordedTier]] += 1;
-      const byScore = tierForValue(score, policy.complexity);
-      const taskType = this.tasks[this.task[i]];
-      const ruled = applyTaskRules(byScore, taskType || undefined, policy.taskRules).tier;
+      const ruled = tierForClassification({ prompt_complexity_score: score, task_type_1: this.tasks[this.task[i]] }, policy).tier;
       const inputTokens = this.input[i];
       const { tier, modelKey } = modelForTier(ruled, policy, models, inputTokens);
       result.tiers[tier] += 1;
