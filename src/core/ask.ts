@@ -14,13 +14,15 @@ import type { ChatFailure } from './llm/errors';
 import { estimateCost } from './models/pricing';
 import { resolveBaseUrl, type ModelSpec } from './models/table';
 import { pyRound } from './pyround';
-import { TIERS } from './routing/policy';
+import { TIERS, type Tier } from './routing/policy';
 import { route, UnknownModelError, type RoutingDecision } from './routing/route';
 import { countTokens, estimateTokens, type ChatMessage } from './routing/tokens';
 
 export interface AskRequest {
   /** The conversation; the last message is the one routed (the old service's "query"). */
   messages: ChatMessage[];
+  /** The route this conversation keeps (sticky routing): recorded as "kept_route", not as the user's choice. */
+  keepRoute?: { modelKey: string; tier?: Tier };
   /** A model key to use instead of routing, for this message. */
   model?: string;
   temperature?: number;
@@ -137,7 +139,7 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
   // 1. Route.
   let decision: RoutingDecision;
   try {
-    decision = await route({ messages, override: request.model, signal: request.signal }, { policy: config.policy, models: config.models, classify: deps.classify, now });
+    decision = await route({ messages, override: request.model, keep: request.keepRoute, signal: request.signal }, { policy: config.policy, models: config.models, classify: deps.classify, now });
   } catch (error) {
     const message = error instanceof UnknownModelError ? error.message : `Routing failed: ${error instanceof Error ? error.message : String(error)}`;
     const record = base({ method: 'user_specified', query }, emptyLlm(request.model ?? 'unknown', undefined, undefined));

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { AskResult } from '../core/ask';
 import type { RouterConfig } from '../core/config';
-import { TIERS } from '../core/routing/policy';
+import { TIERS, type Tier } from '../core/routing/policy';
 import type { RoutingDecision } from '../core/routing/route';
 import type { ChatMessage } from '../core/routing/tokens';
 import {
@@ -226,8 +226,9 @@ export function modelOptions(config: Pick<RouterConfig, 'models' | 'policy'>): M
 }
 
 /** The model a message goes to: the picker's choice, else the kept route (sticky), else undefined (route it). */
-export function modelForMessage(requestedModel: string, sticky: boolean, conversation: Conversation): { model?: string; sticky: boolean } {
+export function modelForMessage(requestedModel: string, sticky: boolean, conversation: Conversation): { model?: string; keep?: { modelKey: string; tier?: Tier }; sticky: boolean } {
   if (requestedModel !== AUTO_MODEL) return { model: requestedModel, sticky: false };
-  if (sticky && conversation.stickyRoute) return { model: conversation.stickyRoute.modelKey, sticky: true };
+  const kept = conversation.stickyRoute;
+  if (sticky && kept) return { keep: { modelKey: kept.modelKey, ...(kept.tier ? { tier: kept.tier } : {}) }, sticky: true };
   return { sticky: false };
 }

@@ -288,7 +288,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     let result: AskResult | undefined;
     try {
       result = await this.deps.backend.ask(
-        { messages, model: choice.model, signal: controller.signal },
+        { messages, model: choice.model, keepRoute: choice.keep, signal: controller.signal },
         {
           onRouting: ({ decision }) => {
             turn.route = kept ? stickyBadge(kept) : badgeOf(decision);

@@ -189,7 +189,10 @@ describe('sidebar chat (host)', function () {
     const second = await provider.send('a much longer second question that would route on its own');
     assert.equal(second.route?.sticky, true);
     assert.equal(second.route?.modelKey, first.route?.modelKey);
-    assert.equal(records()[1].request.user_specified_model, first.route?.modelKey);
+    // Recorded as a kept route, not as the user's choice: the user named no model.
+    assert.equal(records()[1].request.user_specified_model, null);
+    assert.deepEqual([records()[1].routing?.method, records()[1].llm.model], ['kept_route', first.route?.modelKey]);
+    assert.equal(records()[1].routing?.tier, first.route?.tier);
     spy.simulate({ type: 'reroute' });
     await spy.waitPosted((m) => m.type === 'stickyRoute' && m.route === null);
     const third = await provider.send('third');

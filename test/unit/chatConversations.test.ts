@@ -171,7 +171,7 @@ describe('chat conversations (src/vscode/chatConversations)', () => {
     assert.deepEqual(modelForMessage('qwen-max', true, conversation), { model: 'qwen-max', sticky: false });
     assert.deepEqual(modelForMessage(AUTO_MODEL, true, conversation), { sticky: false });
     conversation.stickyRoute = badgeOf(classified);
-    assert.deepEqual(modelForMessage(AUTO_MODEL, true, conversation), { model: 'qwen-plus', sticky: true });
+    assert.deepEqual(modelForMessage(AUTO_MODEL, true, conversation), { keep: { modelKey: 'qwen-plus', tier: 'medium' }, sticky: true });
     assert.deepEqual(modelForMessage(AUTO_MODEL, false, conversation), { sticky: false });
   });
 

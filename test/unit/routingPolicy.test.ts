@@ -170,4 +170,17 @@ describe('route()', () => {
     assert.equal(called, false);
     await assert.rejects(route({ ...ask('hi'), override: 'gpt-9' }, context(undefined)), (error: unknown) => error instanceof UnknownModelError && /Unknown model "gpt-9": configured models are qwen-flash, qwen-plus, qwen-max/.test(error.message));
   });
+
+  it('records a conversation\'s kept route as "kept_route" with its tier, without classifying again', async () => {
+    let called = false;
+    const spy: ClassifyFn = async () => {
+      called = true;
+      return { ok: true, result: CODE_GEN, elapsedMs: 1, tokens: 1 };
+    };
+    const decision = await route({ ...ask('and another thing'), keep: { modelKey: 'qwen-plus', tier: 'medium' } }, context(spy));
+    assert.deepEqual([decision.method, decision.modelKey, decision.tier], ['kept_route', 'qwen-plus', 'medium']);
+    assert.deepEqual(decision.routing, { method: 'kept_route', query: 'and another thing', routing_latency_ms: 0, tier: 'medium' });
+    assert.equal(called, false);
+    assert.match(decision.summary, /kept for this conversation/);
+  });
 });

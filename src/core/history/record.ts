@@ -10,7 +10,8 @@ import type { Tier } from '../routing/policy';
 /** Version of our record layout. Records without it were written by the old service. */
 export const SCHEMA_VERSION = 1;
 
-export type RoutingMethod = 'nvidia_classifier' | 'fallback_token_length' | 'user_specified';
+/** "kept_route" (ours): a conversation kept the route decided for an earlier message. */
+export type RoutingMethod = 'nvidia_classifier' | 'fallback_token_length' | 'user_specified' | 'kept_route';
 export type PrivacyMode = 'full' | 'metadata';
 
 export interface RecordMessage {

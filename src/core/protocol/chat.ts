@@ -45,7 +45,7 @@ const isTier = literal('simple', 'medium', 'complex');
 
 /** What the badge on an answer shows, as soon as routing is done. */
 export interface RouteBadge {
-  method: 'nvidia_classifier' | 'fallback_token_length' | 'user_specified';
+  method: 'nvidia_classifier' | 'fallback_token_length' | 'user_specified' | 'kept_route';
   /** The model key from the table (qwen-flash...). */
   modelKey: string;
   tier: TierName | null;
@@ -267,7 +267,7 @@ export type ChatToWebview =
   | { type: 'focusInput'; text: string | null };
 
 export const isRouteBadge: Check<RouteBadge> = shape({
-  method: literal('nvidia_classifier', 'fallback_token_length', 'user_specified'),
+  method: literal('nvidia_classifier', 'fallback_token_length', 'user_specified', 'kept_route'),
   modelKey: isString,
   tier: nullable(isTier),
   taskType: nullable(isString),

@@ -25,6 +25,8 @@ export interface RoutingDecision {
 
 export interface RouteRequest {
   messages: readonly ChatMessage[];
+  /** A conversation's kept route (sticky routing): this model and tier, recorded as "kept_route". */
+  keep?: { modelKey: string; tier?: Tier };
   /** A model key from the table: skips routing (the old service's "user_specified"). */
   override?: string;
   signal?: AbortSignal;
@@ -95,6 +97,18 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
       method: 'user_specified',
       routing: { method: 'user_specified', query },
       summary: `${request.override} (chosen by you)`,
+    };
+  }
+
+  if (request.keep) {
+    const { modelKey, tier } = request.keep;
+    if (!models[modelKey]) throw new UnknownModelError(modelKey, Object.keys(models));
+    return {
+      modelKey,
+      tier,
+      method: 'kept_route',
+      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}) },
+      summary: `${modelKey}${tier ? ` (${tier})` : ''}: kept for this conversation`,
     };
   }
 

@@ -149,7 +149,8 @@ export class StatsAccumulator {
       if (truthy(routing.task_type)) bump(this.taskDist, keyOf(routing.task_type));
 
       this.latency.add(num(llm.llm_latency_ms));
-      if (typeof routing.routing_latency_ms === 'number' && routing.method !== 'user_specified') this.routingTime.add(routing.routing_latency_ms);
+      // Routing time of calls that were routed: a user's pick or a kept route took none.
+      if (typeof routing.routing_latency_ms === 'number' && routing.method !== 'user_specified' && routing.method !== 'kept_route') this.routingTime.add(routing.routing_latency_ms);
       if (typeof llm.ttft_ms === 'number') this.ttft.add(llm.ttft_ms);
     } else if (record.cancelled === true) {
       this.cancelled += 1;

@@ -1,0 +1,198 @@
+/**
+ * Driving code-server's workbench (VS Code 1.100 in a browser) with playwright-core, the way a person
+ * would: the command palette, the activity bar, webviews. Used by the scenarios in scenarios.ts, which
+ * scripts/e2e.mjs runs under plain Node.
+ *
+ * Webviews are nested iframes (an outer `webview/.../index.html`, an inner `#active-frame`); a
+ * webview's content is found by polling page.frames() for the frame holding a known element.
+ */
+import type { Frame, Page } from 'playwright-core';
+import type { BrowserDocument } from './browser';
+
+declare const document: BrowserDocument;
+
+export class E2EError extends Error {
+  override name = 'E2EError';
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns something truthy; throws `what` (with the last error) after `timeoutMs`. */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
+      throw new E2EError(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${cause}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/** Visible text with VS Code's non-breaking spaces (editor lines) made plain. */
+export function plain(text: string): string {
+  return text.replace(/\u00a0/g, ' ');
+}
+
+/** The first frame (of the page's, nested webview frames included) holding `selector`. */
+export async function frameWith(page: Page, selector: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    if (frame.isDetached()) continue;
+    try {
+      if (await frame.$(selector)) return frame;
+    } catch {
+      // navigating or detached meanwhile
+    }
+  }
+  return undefined;
+}
+
+export function waitForFrame(page: Page, selector: string, what: string, timeoutMs = 30_000): Promise<Frame> {
+  return waitUntil(what, () => frameWith(page, selector), timeoutMs, 200);
+}
+
+/** The visible text of every frame (main page and webviews), with the frame it came from. */
+export async function framesText(page: Page): Promise<{ frame: Frame; text: string }[]> {
+  const out: { frame: Frame; text: string }[] = [];
+  for (const frame of page.frames()) {
+    if (frame.isDetached()) continue;
+    try {
+      const text = await frame.evaluate(() => (document.body ? document.body.innerText : ''));
+      out.push({ frame, text: plain(text) });
+    } catch {
+      // detached meanwhile
+    }
+  }
+  return out;
+}
+
+/** Waits for the workbench to be up and idle enough to drive. */
+export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<void> {
+  await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
+  await page.waitForSelector('.activitybar', { timeout: timeoutMs });
+  await page.waitForSelector('.statusbar', { timeout: timeoutMs });
+}
+
+/** Waits until the workbench knows the extension: its activity-bar entry is there. */
+export async function waitForActivity(page: Page, titleStart: string, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(`the activity-bar entry "${titleStart}" (is the extension installed and compatible?)`, async () => {
+    const labels = await activityLabels(page);
+    return labels.some((label) => label.startsWith(titleStart));
+  }, timeoutMs, 250);
+}
+
+/** Closes notification toasts that could cover what we look at (the offline gallery's complaints...). */
+export async function dismissNotifications(page: Page): Promise<void> {
+  const toasts = await page.$$('.notifications-toasts .notification-toast');
+  if (toasts.length === 0) return;
+  await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+}
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_INPUT_BOX = '.quick-input-widget .quick-input-box input';
+
+async function quickInputVisible(page: Page): Promise<boolean> {
+  return page.locator(QUICK_INPUT).isVisible().catch(() => false);
+}
+
+/** Opens the command palette (F1), from wherever the focus is. */
+export async function openCommandPalette(page: Page): Promise<void> {
+  if (await quickInputVisible(page)) await page.keyboard.press('Escape');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('F1');
+    const shown = await waitUntil('the command palette', () => quickInputVisible(page), 3000).catch(() => false);
+    if (shown) return;
+    // The focus may be somewhere F1 does not reach: put it back on the workbench.
+    await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  }
+  throw new E2EError('F1 did not open the command palette');
+}
+
+/** Runs a command from the palette by its full title ("Category: Title"), choosing the exact row. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await openCommandPalette(page);
+  const input = page.locator(QUICK_INPUT_BOX);
+  // Filter by the title less a trailing ellipsis (the palette's fuzzy filter may not match "…").
+  await input.fill(`>${title.replace(/(…|\.\.\.)$/, '')}`);
+  let seen: string[] = [];
+  let refilterAt = Date.now() + 2000;
+  const row = await waitUntil(`"${title}" in the command palette`, async () => {
+    if (Date.now() > refilterAt) {
+      // Commands registered after the palette opened only show up when the filter changes.
+      refilterAt = Date.now() + 2000;
+      const text = await input.inputValue();
+      await input.fill(text.slice(0, -1));
+      await input.fill(text);
+    }
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    const count = await rows.count();
+    seen = [];
+    for (let i = 0; i < count; i++) {
+      const label = plain((await rows.nth(i).locator('.label-name').first().textContent().catch(() => '')) ?? '').trim();
+      seen.push(label);
+      if (label === title) return rows.nth(i);
+    }
+    return undefined;
+  }, 10_000).catch((error: Error) => {
+    throw new E2EError(`${error.message}; the palette lists: ${seen.join(' | ') || 'nothing'}`);
+  });
+  await row.click();
+}
+
+/** Answers an input box (showInputBox) that is open in the quick-input widget. */
+export async function answerInputBox(page: Page, text: string): Promise<void> {
+  await waitUntil('an input box', () => quickInputVisible(page), 10_000);
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Clicks an activity-bar entry by the start of its title (its aria-label). */
+export async function openActivity(page: Page, titleStart: string): Promise<void> {
+  const entry = await waitUntil(`the activity-bar entry "${titleStart}"`, async () => {
+    const candidates = page.locator('.activitybar .action-item a.action-label, .activitybar .action-item .action-label');
+    const count = await candidates.count();
+    for (let i = 0; i < count; i++) {
+      const label = (await candidates.nth(i).getAttribute('aria-label')) ?? '';
+      if (label.startsWith(titleStart)) return candidates.nth(i);
+    }
+    return undefined;
+  }, 30_000);
+  // A second click on the entry of the visible container hides the sidebar: only click when not checked.
+  const item = entry.locator('xpath=ancestor::li[contains(@class,"action-item")][1]');
+  const checked = await item.getAttribute('aria-checked').catch(() => null) ?? await item.getAttribute('aria-selected').catch(() => null);
+  if (checked !== 'true') await entry.click();
+}
+
+/** The labels of the activity-bar entries, for messages when one is missing. */
+export async function activityLabels(page: Page): Promise<string[]> {
+  return page.locator('.activitybar .action-item .action-label').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? '').filter(Boolean));
+}
+
+/**
+ * Samples `read` every `intervalMs` until `done(value)`: the samples show whether something grew
+ * in steps (streamed) rather than appearing at once.
+ */
+export async function sampleUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 50): Promise<T[]> {
+  const samples: T[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let value: T | undefined;
+    try {
+      value = await read();
+      samples.push(value);
+      if (done(value)) return samples;
+    } catch {
+      // frame busy or detached: sample again
+    }
+    if (Date.now() > deadline) throw new E2EError(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}; last seen: ${JSON.stringify(samples[samples.length - 1] ?? null).slice(0, 300)}`);
+    await sleep(intervalMs);
+  }
+}
