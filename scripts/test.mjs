@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: build, typecheck, unit tests under plain Node, host tests in a real VS Code
-// (code-server + headless Chromium). Ends with the plain line `N passed, N failed` (unit + host
-// test totals; a step that fails or cannot run counts as one failure) and exits non-zero on any failure.
+// (code-server + headless Chromium), and the end-to-end scenarios on the packaged VSIX. Ends with the
+// plain line `N passed, N failed` (the totals of all three; a step that fails or cannot run counts as
+// one failure) and exits non-zero on any failure.
 //
 //   node scripts/test.mjs               everything
 //   node scripts/test.mjs --unit-only   build, typecheck, unit tests (no code-server, no Chromium)
@@ -204,10 +205,32 @@ async function main(argv) {
     }
   }
 
+  // (e) end to end: the packaged VSIX in code-server, driven in headless Chromium (scripts/e2e.mjs).
+  if (!unitOnly && !hostOnly) {
+    heading('end-to-end (packaged VSIX in code-server + headless Chromium)');
+    since = Date.now();
+    if (buildError) stepFailure('e2e', since, 'not run: the build failed');
+    else {
+      const run = spawnSync(process.execPath, ['scripts/e2e.mjs', ...(verbose ? ['--verbose'] : [])], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+      process.stdout.write(run.stdout ?? '');
+      const totals = [...(run.stdout ?? '').matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+      if (!totals) stepFailure('e2e', since, `scripts/e2e.mjs printed no totals (exit ${run.status ?? run.signal}); its output is above`);
+      else {
+        const failuresSeen = [...run.stdout.matchAll(/^\s*FAIL\s+(.+)$/gm)].map((m) => ({ title: m[1], error: 'see the e2e output above' }));
+        const results = { passed: Number(totals[1]), failed: Number(totals[2]), failures: failuresSeen };
+        if (results.failed && !results.failures.length) results.failures.push({ title: 'e2e', error: 'see the e2e output above' });
+        addResults('e2e', since, results);
+      }
+      // Packaging left the minified production build in dist/: put the development build back.
+      runCommand(process.execPath, ['esbuild.config.mjs']);
+    }
+  }
+
   heading(`summary (${seconds(started)})`);
   for (const step of steps) line(`  ${step.name.padEnd(11)} ${step.status.padEnd(7)} ${step.time.padStart(7)}${step.detail ? `  ${step.detail}` : ''}`);
   if (unitOnly) line('  host tests  not run (--unit-only)');
   if (hostOnly) line('  unit tests  not run (--host-only)');
+  if (unitOnly || hostOnly) line('  e2e         not run (--unit-only / --host-only)');
   if (failures.length) {
     line('\nfailures:');
     failures.forEach((failure, index) => {

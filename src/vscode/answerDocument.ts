@@ -13,7 +13,9 @@ export class AnswerDocument {
 
   static async open(title: string): Promise<AnswerDocument> {
     const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: `# ${title}\n\n` });
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+    // Beside the editor the question came from; with no editor open, in the editor area itself.
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    await vscode.window.showTextDocument(document, { viewColumn: column, preview: false, preserveFocus: true });
     return new AnswerDocument(document);
   }
 
