@@ -9,22 +9,10 @@ import type { AskResult } from '../../src/core/ask';
 import type { RoutingDecision } from '../../src/core/routing/route';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
+import { answering } from './prompts';
 
 const KEY = 'sk-host-secret-4f1c9e';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures');
-
-type Window = typeof vscode.window;
-/** Answers one of VS Code's prompts for the duration of a call, then puts the real one back. */
-async function answering<K extends keyof Window, T>(name: K, answer: unknown, run: () => Thenable<T> | Promise<T>): Promise<T> {
-  const window = vscode.window as unknown as Record<string, unknown>;
-  const original = window[name];
-  window[name] = async () => answer;
-  try {
-    return await run();
-  } finally {
-    window[name] = original;
-  }
-}
 
 /** Every file under a folder, for scanning logs. */
 function filesUnder(dir: string): string[] {
