@@ -23,6 +23,7 @@ import {
 import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../core/protocol/common';
 import { badgeOf, ConversationStore, errorOf, messagesFor, modelForMessage, modelOptions, newTurn, stickyBadge, usageOf } from './chatConversations';
 import { Disposable } from './disposable';
+import { failureText } from './errorText';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const CHAT_VIEW_ID = 'qwenRouter.chat';
@@ -317,6 +318,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       turn.answer = result.answer;
       turn.thinking = result.reasoning;
       turn.error = errorOf(result);
+      if (turn.error && result.error) turn.error.message = failureText(result.error);
       turn.usage = usageOf(result);
       if (!turn.route && result.decision) turn.route = kept ? stickyBadge(kept) : badgeOf(result.decision);
       if (result.historyError) void vscode.window.showWarningMessage(result.historyError);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AskResult } from '../../core/ask';
 import type { RoutingDecision } from '../../core/routing/route';
 import { AnswerDocument } from '../answerDocument';
+import { failureText, fallbackText } from '../errorText';
 import type { RouterService } from '../routerService';
 
 /** The question plus, when there is one, the editor's selection as a fenced block. */
@@ -16,8 +17,8 @@ export function withSelection(question: string, editor: vscode.TextEditor | unde
 export function describeDecision(decision: RoutingDecision): string {
   const ms = decision.routing.routing_latency_ms;
   const time = typeof ms === 'number' ? ` · ${vscode.l10n.t('routed in {0} ms', ms)}` : '';
-  // A fallback says why the classifier did not decide (its message: missing model, timeout...).
-  const why = decision.method === 'fallback_token_length' && decision.routing.error ? ` — ${decision.routing.error}` : '';
+  // A fallback says why the classifier did not decide (missing model, timeout...), then its own words.
+  const why = decision.fallbackReason ? ` — ${fallbackText(decision.fallbackReason)}${decision.routing.error ? ` (${decision.routing.error})` : ''}` : '';
   return decision.summary + why + time;
 }
 
@@ -71,7 +72,7 @@ export async function askFromPalette(router: RouterService, options: { requireSe
     },
   );
   if (result.status === 'cancelled') answer.append(`\n\n_${vscode.l10n.t('Stopped.')}_\n`);
-  if (result.status === 'error' && result.error) answer.append(`\n\n> **${vscode.l10n.t('Error')}:** ${result.error.message}\n`);
+  if (result.status === 'error' && result.error) answer.append(`\n\n> **${vscode.l10n.t('Error')}:** ${failureText(result.error)}\n`);
   await answer.flush();
   void offerFollowUps(result, editor);
   return result;
@@ -83,7 +84,7 @@ async function offerFollowUps(result: AskResult, editor: vscode.TextEditor | und
     const setKey = vscode.l10n.t('Set API Key');
     const region = vscode.l10n.t('Choose Region');
     const keyProblem = result.error.kind === 'no_api_key' || result.error.kind === 'auth';
-    const choice = await vscode.window.showErrorMessage(result.error.message, ...(keyProblem ? [setKey, region] : []));
+    const choice = await vscode.window.showErrorMessage(failureText(result.error), ...(keyProblem ? [setKey, region] : []));
     if (choice === setKey) await vscode.commands.executeCommand('qwenRouter.setApiKey');
     if (choice === region) await vscode.commands.executeCommand('qwenRouter.chooseRegion');
     return;
