@@ -9,69 +9,12 @@
  * Goals: warm stats < 100 ms, an append < 2 ms, memory flat in the history's size.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryStore } from '../src/core/history/store';
 import { DEFAULT_MODELS } from '../src/core/models/table';
-
-const TASKS = ['Code Generation', 'Open QA', 'Summarization', 'Text Generation', 'Chatbot', 'Rewrite', 'Brainstorming'];
-const MODELS = ['qwen-flash', 'qwen-plus', 'qwen-max'];
-const TIERS = ['simple', 'medium', 'complex'];
-
-function makeRecord(i: number, rand: () => number): Record<string, unknown> {
-  const tier = Math.floor(rand() * 3);
-  const method = rand() < 0.8 ? 'nvidia_classifier' : rand() < 0.5 ? 'fallback_token_length' : 'user_specified';
-  const failed = rand() < 0.03;
-  const prompt = `Question ${i}: how do I ${['refactor', 'test', 'explain', 'optimise'][i % 4]} this function? 请用中文解释。 `.repeat(3);
-  const answer = `Here is an answer for ${i}. `.repeat(20 + Math.floor(rand() * 20));
-  const input = 50 + Math.floor(rand() * 3000);
-  const output = failed ? 0 : 20 + Math.floor(rand() * 1500);
-  return {
-    schema_version: 1,
-    id: `bench-${i}`,
-    timestamp: 1735689600 + i * 30,
-    request: { messages: [{ role: 'user', content: prompt }], temperature: 0.7, max_tokens: null, user_specified_model: method === 'user_specified' ? MODELS[tier] : null, stream: true },
-    routing:
-      method === 'user_specified'
-        ? { method, query: prompt }
-        : method === 'fallback_token_length'
-          ? { method, query: prompt, routing_latency_ms: rand() * 2, tier: TIERS[tier], estimated_tokens: input, fallback_reason: 'model_loading', error: 'loading' }
-          : { method, query: prompt, routing_latency_ms: 10 + rand() * 80, tier: TIERS[tier], complexity_score: rand() * 0.8, task_type: TASKS[i % TASKS.length], domain_knowledge: rand(), reasoning: rand(), creativity: rand() },
-    llm: {
-      model: MODELS[tier],
-      provider: 'dashscope',
-      response_id: `chatcmpl-${i}`,
-      response_content: failed ? '' : answer,
-      input_tokens: input,
-      output_tokens: output,
-      total_tokens: input + output,
-      cost_usd: (input * 0.4 + output * 1.2) / 1e6,
-      llm_latency_ms: 300 + rand() * 9000,
-      ttft_ms: failed ? null : 100 + rand() * 900,
-      usage_source: failed ? 'none' : 'provider',
-    },
-    error: failed ? { kind: 'rate_limited', message: 'Rate limited' } : null,
-    cancelled: false,
-    attempts: 1,
-  };
-}
-
-function generate(path: string, count: number): void {
-  let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const fd = openSync(path, 'w');
-  let batch: string[] = [];
-  for (let i = 0; i < count; i++) {
-    batch.push(JSON.stringify(makeRecord(i, rand)));
-    if (batch.length === 2000) {
-      writeSync(fd, `${batch.join('\n')}\n`);
-      batch = [];
-    }
-  }
-  if (batch.length) writeSync(fd, `${batch.join('\n')}\n`);
-  closeSync(fd);
-}
+import { generateHistory as generate, makeBenchRecord as makeRecord, seededRandom } from './historyData';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.95) - 1];
@@ -100,8 +43,7 @@ async function ours(path: string): Promise<Record<string, unknown>> {
   const [deepPage] = await time(() => store.page(50, Math.floor(first.records / 2)));
   const appends: number[] = [];
   const afterAppend: number[] = [];
-  let seed = 99;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = seededRandom(99);
   for (let i = 0; i < 200; i++) {
     const record = makeRecord(first.records + i, rand);
     appends.push((await time(() => store.append(record)))[0]);

@@ -1,15 +1,28 @@
 // `npm run bench`: speed and memory figures, printed (never asserted). On the full-size proxy of the
-// classifier when it is present (see README, "Benchmarks"), plus the history benchmark.
+// classifier when it is present (see the README, "Benchmarks"), the history benchmark, and the host
+// benchmark (scripts/bench-host.mjs: activation, lag, chat badge, stats first paint, inside a real
+// VS Code).
 //   node scripts/bench.mjs [--runs N] [--lengths 16,64,256] [--build-proxy] [--skip-torch]
+//                          [--host-only | --skip-host] [--records N] [--verbose]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runHostBench } from './bench-host.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, lengths: { type: 'string', default: '16,64,256' }, 'build-proxy': { type: 'boolean' }, 'skip-torch': { type: 'boolean' } },
+  options: {
+    runs: { type: 'string', default: '20' },
+    lengths: { type: 'string', default: '16,64,256' },
+    'build-proxy': { type: 'boolean' },
+    'skip-torch': { type: 'boolean' },
+    'host-only': { type: 'boolean' },
+    'skip-host': { type: 'boolean' },
+    records: { type: 'string', default: '100000' },
+    verbose: { type: 'boolean' },
+  },
 });
 const sharedProxyTool = resolve(root, '..', 'shared', 'tools', 'proxy-model');
 const proxyDir = [process.env.QWEN_ROUTER_PROXY_DIR, join(root, '.bench', 'proxy'), '/tmp/proxy'].find((dir) => dir && existsSync(join(dir, 'proxy_deberta_fp32.onnx'))) ?? join(root, '.bench', 'proxy');
@@ -46,7 +59,8 @@ function proxyModelDir(name, graphFile, onnxName) {
   return dir;
 }
 
-if (existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'))) {
+const hasProxy = existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'));
+if (hasProxy && !values['host-only']) {
   const variants = [
     { precision: 'fp32', graph: 'proxy_deberta_fp32.onnx', onnx: 'model.onnx' },
     { precision: 'int8', graph: 'proxy_deberta_int8dyn.onnx', onnx: 'model_quantized.onnx' },
@@ -72,18 +86,30 @@ if (existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'))) {
     const why = values['skip-torch'] ? '--skip-torch' : !hasTorch ? 'no python3-torch (apt-get install -y python3-torch)' : `no proxy_state.pt in ${proxyDir}`;
     report.torch_eager_fp32 = { skipped: why };
   }
-} else {
+} else if (!hasProxy) {
   report.classifier = { skipped: `no full-size proxy in ${proxyDir}: run \`npm run bench -- --build-proxy\` (needs apt-get install -y python3-torch python3-onnx)` };
 }
 
-console.log('tiny model (fixture), the classifier path end to end...');
-report.classifier_tiny = lastJson(run('node', ['dist/cli.js', 'bench', '--model-dir', 'test/fixtures/tiny-model-json', '--lengths', values.lengths, '--runs', values.runs, '--json']));
+if (!values['host-only']) {
+  console.log('tiny model (fixture), the classifier path end to end...');
+  report.classifier_tiny = lastJson(run('node', ['dist/cli.js', 'bench', '--model-dir', 'test/fixtures/tiny-model-json', '--lengths', values.lengths, '--runs', values.runs, '--json']));
 
-for (const bench of ['history', 'activation']) {
-  const script = join(root, 'out', 'bench', `${bench}.bench.js`);
-  if (!existsSync(script)) continue;
-  console.log(`${bench}...`);
-  report[bench] = lastJson(run('node', ['--expose-gc', script]));
+  const script = join(root, 'out', 'bench', 'history.bench.js');
+  console.log('history...');
+  report.history = lastJson(run('node', ['--expose-gc', script, '--records', values.records]));
+}
+
+if (!values['skip-host']) {
+  // Inside a real VS Code (code-server + headless Chromium): without a model, then with the
+  // full-size proxy (the realistic load) or, without one, the fixture's tiny model.
+  const modelDir = hasProxy ? proxyModelDir('proxy-fp32', 'proxy_deberta_fp32.onnx', 'model.onnx') : join(root, 'test', 'fixtures', 'tiny-model-json');
+  try {
+    report.host = await runHostBench({ modelDir, runs: Math.min(Number(values.runs), 10), records: Number(values.records), verbose: values.verbose });
+    report.host.model = hasProxy ? 'full-size proxy (fp32)' : 'tiny fixture model (no full-size proxy)';
+  } catch (error) {
+    report.host = { error: error.message };
+    console.error(`host benchmark: ${error.message}`);
+  }
 }
 
 const comparisons = [];
@@ -106,3 +132,18 @@ mkdirSync(join(root, 'test-results'), { recursive: true });
 writeFileSync(join(root, 'test-results', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify(report, null, 2));
 if (comparisons.length) console.table(comparisons);
+if (report.host?.summary) {
+  const h = report.host.summary;
+  console.log(`\nhost (${report.host.model}):`);
+  console.table({
+    'activation, wall (ms)': h.activation_wall_ms,
+    'activation, reported (ms)': h.activation_reported_ms,
+    'chat: routed -> badge shown, p50 (ms)': h.chat_routed_to_badge_p50_ms,
+    'chat: Enter -> badge shown, p50 (ms)': h.chat_enter_to_badge_p50_ms,
+    'chat: Enter -> first token shown, p50 (ms)': h.chat_enter_to_first_token_p50_ms,
+  });
+  console.log('max event-loop lag of the extension host (ms):');
+  console.table(Object.fromEntries(Object.entries(h.max_lag_ms).map(([window, ms]) => [window, { max_ms: ms }])));
+  console.log(`stats panel on ${report.host.no_model?.stats?.history?.records ?? '?'} records, from Open Stats (ms; a blank webview says ready after ${h.blank_webview_ready_ms.p50} ms here):`);
+  console.table({ 'first state posted': h.stats_first_state_ms, 'first render': h.stats_first_render_ms, 'summary (stats posted)': h.stats_summary_ms });
+}

@@ -78,6 +78,8 @@ function isLeveled(raw) {
  *   log        where progress and forwarded extension-host lines go (default stdout)
  *   verbose    also forward every page console line and code-server's own output
  *   testsPath  the extensionTestsPath (default out/test/host/index.js)
+ *   onPage     async (page) => void: called with the workbench page before it opens (for a benchmark
+ *              to add init scripts or bindings, and to watch the console)
  * Resolves to { passed, failed, pending, failures: [{ title, error }], exitCode, seconds }.
  * Throws (SetupError for a missing package) when the suite could not run at all.
  */
@@ -87,6 +89,7 @@ export async function runHostTests({
   log = (line) => process.stdout.write(`${line}\n`),
   verbose = Boolean(process.env.QWEN_ROUTER_TEST_VERBOSE),
   testsPath = join(repoRoot, 'out', 'test', 'host', 'index.js'),
+  onPage,
 } = {}) {
   const started = Date.now();
   requireChromium();
@@ -145,6 +148,7 @@ export async function runHostTests({
       message: `code-server exited (${signal || `status ${status}`}) during the test run; log: ${server.logFile}`,
     }));
     timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+    if (onPage) await onPage(page);
 
     const url = server.workbenchUrl({ folder: workspace, extensionDevelopmentPath: repoRoot, extensionTestsPath: testsPath });
     if (verbose) log(`opening ${url}`);

@@ -9,14 +9,18 @@ import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from 
 import { chooseRegion } from './vscode/commands/region';
 import { registerChatView } from './vscode/chatViewProvider';
 import { RouterService } from './vscode/routerService';
-import { registerStatsPanel } from './vscode/statsPanel';
+import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
+
+/** How long after activation the history's stats are read in the background. */
+const HISTORY_WARM_UP_DELAY_MS = 2000;
 
 /** What activate returns: the services, for the extension-host tests. */
 export interface QwenRouterApi {
   activationMs: number;
   classifier: ClassifierController;
   router: RouterService;
+  stats: StatsPanelManager;
 }
 
 export function activate(context: vscode.ExtensionContext): QwenRouterApi {
@@ -27,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router));
 
   registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig });
-  registerStatsPanel(context, {
+  const stats = registerStatsPanel(context, {
     getHistory: () => router.history,
     getConfig: () => router.config,
     onDidChangeHistory: router.onDidChangeHistory,
@@ -50,7 +54,9 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   }
   // The classifier loads on its own thread after activation; until it is ready, routing falls back to token length.
   setTimeout(() => classifier.restart(), 0);
-  return { activationMs: performance.now() - started, classifier, router };
+  // The history's stats are read in the background a little later, so Open Stats finds them ready.
+  router.scheduleHistoryWarmUp(HISTORY_WARM_UP_DELAY_MS);
+  return { activationMs: performance.now() - started, classifier, router, stats };
 }
 
 export function deactivate(): void {}

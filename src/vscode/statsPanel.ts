@@ -17,6 +17,7 @@ import {
   matchesFilter,
   STATS_STRINGS,
   type FilterOptions,
+  type FirstPage,
   type HistoryStats,
   type RecordPage,
   type RecordQuery,
@@ -35,6 +36,11 @@ export const STATS_VIEW_TYPE = 'qwenRouter.stats';
 export const OPEN_STATS_COMMAND = 'qwenRouter.openStats';
 const FIRST_PAGE = 50;
 const LIVE_DEBOUNCE_MS = 150;
+/**
+ * With at most this much of the history left to read (~500 records, a few ms), `state` waits for the
+ * stats; with more (a history never read, or replaced), the newest records go first and the stats follow.
+ */
+const INLINE_STATS_BYTES = 1 << 20;
 
 /** What the panel reads: the history store of src/core/history/store.ts. */
 export type StatsHistory = HistoryStore;
@@ -53,15 +59,18 @@ export interface StatsPanelDeps {
   onDidChangeConfig?: vscode.Event<unknown>;
 }
 
-function filterOptions(stats: HistoryStats, config: Pick<RouterConfig, 'models'>): FilterOptions {
+/** The filters' choices: the settings' models and the known tiers and methods, plus whatever the stats saw (when known). */
+function filterOptions(stats: HistoryStats | null, config: Pick<RouterConfig, 'models'>): FilterOptions {
   const sorted = (values: Iterable<string>) => [...new Set(values)].filter(Boolean).sort((a, b) => a.localeCompare(b));
-  const tiers = [...TIERS, ...Object.keys(stats.tier_distribution ?? {}).filter((t) => !(TIERS as readonly string[]).includes(t))];
+  const tiers = [...TIERS, ...Object.keys(stats?.tier_distribution ?? {}).filter((t) => !(TIERS as readonly string[]).includes(t))];
   return {
     tiers,
-    models: sorted([...Object.keys(stats.model_distribution ?? {}), ...Object.keys(stats.cost?.by_model ?? {}), ...Object.keys(config.models)]),
-    methods: sorted(['nvidia_classifier', 'fallback_token_length', 'user_specified', ...Object.keys(stats.routing_methods ?? {})]),
+    models: sorted([...Object.keys(stats?.model_distribution ?? {}), ...Object.keys(stats?.cost?.by_model ?? {}), ...Object.keys(config.models)]),
+    methods: sorted(['nvidia_classifier', 'fallback_token_length', 'user_specified', ...Object.keys(stats?.routing_methods ?? {})]),
   };
 }
+
+const messageOf = (failure: unknown) => (failure instanceof Error ? failure.message : String(failure));
 
 /** A page of records matching a filter, newest first: one pass over the file keeping only the last offset+limit matches. */
 export async function filteredPage(history: Pick<HistoryStore, 'records'>, query: RecordQuery): Promise<RecordPage> {
@@ -125,6 +134,9 @@ class WhatIfCache {
 /** One open stats panel: its webview, its listeners, its answers. */
 class StatsSession extends Disposable {
   private ready = false;
+  private closed = false;
+  /** Counts the states posted: stats that arrive for an older one are dropped. */
+  private stateGeneration = 0;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly whatIf: WhatIfCache;
 
@@ -154,6 +166,7 @@ class StatsSession extends Disposable {
       );
     }
     this.register({ dispose: () => clearTimeout(this.liveTimer) });
+    this.register({ dispose: () => (this.closed = true) });
     this.register(
       panel.onDidDispose(() => {
         this.dispose();
@@ -163,7 +176,7 @@ class StatsSession extends Disposable {
   }
 
   private post(message: StatsToWebview): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+    if (this.ready && !this.closed) void this.panel.webview.postMessage(message);
   }
 
   private receive(message: unknown): void {
@@ -176,25 +189,60 @@ class StatsSession extends Disposable {
     });
   }
 
-  async state(): Promise<StatsState> {
+  /**
+   * Posts the state. When the stats are at hand (the history was read before, or it is small) they
+   * come with it; otherwise the newest records go first (read backwards from the end of the file in
+   * a few ms) and a `stats` message follows when the history has been read.
+   */
+  private async postState(): Promise<void> {
+    const generation = ++this.stateGeneration;
     const history = this.deps.getHistory();
-    const config = this.deps.getConfig();
-    let stats: HistoryStats;
-    let page: RawPage;
+    let stats: HistoryStats | null = null;
+    let page: FirstPage;
+    let pending: Promise<HistoryStats> | undefined;
     let error: string | null = null;
     try {
-      [stats, page] = await Promise.all([history.stats(), history.page(FIRST_PAGE, 0)]);
+      if ((await history.unreadBytes()) <= INLINE_STATS_BYTES) {
+        let raw: RawPage;
+        [stats, raw] = await Promise.all([history.stats(), history.page(FIRST_PAGE, 0)]);
+        page = { total: raw.total, offset: raw.offset, limit: raw.limit, records: raw.records };
+      } else {
+        // The newest records first (a few ms); the scan for the stats starts once they are posted,
+        // so its reads do not hold them up.
+        const newest = await history.newest(FIRST_PAGE);
+        page = { total: null, offset: 0, limit: FIRST_PAGE, records: newest.records };
+        pending = Promise.resolve().then(() => history.stats());
+        pending.catch(() => undefined); // (its failure is reported below)
+      }
     } catch (failure) {
       // Still give the page its strings, and say why it is empty.
-      error = failure instanceof Error ? failure.message : String(failure);
+      error = messageOf(failure);
       stats = new StatsAccumulator().finish();
-      page = { total: 0, limit: FIRST_PAGE, offset: 0, records: [], lines: [] };
+      page = { total: 0, limit: FIRST_PAGE, offset: 0, records: [] };
+      pending = undefined;
     }
+    if (generation !== this.stateGeneration) return;
+    this.post({ type: 'state', state: this.makeState(history, stats, page, error) });
+    if (!pending) return;
+    let late: HistoryStats;
+    let lateError: string | null = null;
+    try {
+      late = await pending;
+    } catch (failure) {
+      lateError = messageOf(failure);
+      late = new StatsAccumulator().finish();
+    }
+    if (generation !== this.stateGeneration) return;
+    this.post({ type: 'stats', stats: late, filters: filterOptions(late, this.deps.getConfig()), updatedAt: Date.now(), error: lateError });
+  }
+
+  private makeState(history: StatsHistory, stats: HistoryStats | null, page: FirstPage, error: string | null): StatsState {
+    const config = this.deps.getConfig();
     return {
       strings: localizeTable(STATS_STRINGS, (text) => vscode.l10n.t(text)),
       stats,
       filters: filterOptions(stats, config),
-      page: { total: page.total, offset: page.offset, limit: page.limit, records: page.records },
+      page,
       thresholds: { ...config.policy.complexity },
       historyPath: history.path,
       updatedAt: Date.now(),
@@ -267,14 +315,14 @@ class StatsSession extends Disposable {
   private readonly handlers: Handlers<StatsToHost, unknown> = {
     ready: async () => {
       this.ready = true;
-      this.post({ type: 'state', state: await this.state() });
+      await this.postState();
     },
     request: async (message) => {
       this.post(await answerRequest(this.requestHandlers, message));
     },
     refresh: async () => {
       this.whatIf.reset();
-      this.post({ type: 'state', state: await this.state() });
+      await this.postState();
     },
     copy: async (message) => {
       await vscode.env.clipboard.writeText(message.text);

@@ -40,6 +40,8 @@ describe('stats panel (host)', function () {
   let standIn: DashScopeStandIn;
   let dir: string;
   let store: HistoryStore;
+  /** The store the panel reads (the small one, but for one test). */
+  let shown: HistoryStore;
   let extensionUri: vscode.Uri;
   let changes: vscode.EventEmitter<HistoryChange>;
   let manager: StatsPanelManager | undefined;
@@ -80,6 +82,7 @@ describe('stats panel (host)', function () {
     standIn = await DashScopeStandIn.start({ apiKey: KEY, defaultScenario: { reply: 'an answer', usage: { prompt_tokens: 1000, completion_tokens: 500 } } });
     dir = mkdtempSync(join(tmpdir(), 'qwen-router-stats-host-'));
     store = new HistoryStore(join(dir, 'call_history.jsonl'), { topTier: { key: 'qwen-max', spec: config.models['qwen-max'] } });
+    shown = store;
     changes = new vscode.EventEmitter<HistoryChange>();
     // Six calls: two per tier under the default thresholds (0.3 / 0.5).
     for (const [i, score] of [0.1, 0.2, 0.35, 0.45, 0.6, 0.7].entries()) await call(`question ${i}`, score, i % 2 ? 'Code Generation' : 'Open QA');
@@ -96,12 +99,14 @@ describe('stats panel (host)', function () {
 
   it('restores a panel through its serializer: the page says ready and receives the stats and the first page', async () => {
     const context = { extensionUri, subscriptions: [] } as unknown as vscode.ExtensionContext;
-    manager = new StatsPanelManager(context, { getHistory: () => store, getConfig: () => config, onDidChangeHistory: changes.event });
+    manager = new StatsPanelManager(context, { getHistory: () => shown, getConfig: () => config, onDidChangeHistory: changes.event });
     spy = spyWebview('qwenRouterTest.stats', 'Stats under test');
     await manager.deserializeWebviewPanel(spy.asPanel());
     await spy.waitReceived((m) => m.type === 'ready');
     const state = (await spy.waitPosted((m) => m.type === 'state')).state as StatsState;
     assert.equal(state.error, null);
+    // A small history is read at once: the stats come with the state.
+    assert.ok(state.stats, 'a small history should come with its stats');
     assert.equal(state.stats.total_calls, 6);
     assert.deepEqual(state.stats.tier_distribution, { simple: 2, medium: 2, complex: 2 });
     assert.ok(state.stats.top_tier && state.stats.top_tier.cost_usd > state.stats.top_tier.actual_cost_usd);
@@ -147,6 +152,40 @@ describe('stats panel (host)', function () {
     assert.equal((changed.stats as { tier_distribution: Record<string, number> }).tier_distribution.complex, 3);
     const whatIf = await request<WhatIfView>('whatIf', { thresholds: config.policy.complexity });
     assert.equal(whatIf.result.rerouted, 7);
+  });
+
+  it('on a large history it has not read yet, posts the newest records at once, then the stats', async () => {
+    assert.ok(spy);
+    // ~2,000 records of ~1 KB: more than the host reads before answering.
+    const big = new HistoryStore(join(dir, 'big_history.jsonl'));
+    const padding = 'x'.repeat(900);
+    const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ timestamp: 1_767_225_600 + i, routing: { method: 'nvidia_classifier', tier: 'medium', query: `big ${i} ${padding}` }, llm: { model: 'qwen-plus', cost_usd: 0.001, llm_latency_ms: 100 } }));
+    await big.appendLines(lines);
+    shown = big;
+    try {
+      spy.reset();
+      spy.simulate({ type: 'refresh' });
+      const state = (await spy.waitPosted((m) => m.type === 'state')).state as StatsState;
+      assert.equal(state.stats, null, 'the state should not wait for the first scan');
+      assert.equal(state.page.total, null);
+      assert.equal(state.page.records.length, 50);
+      assert.deepEqual(state.page.records.slice(0, 2).map((r) => (r.routing as { query: string }).query.split(' ').slice(0, 2).join(' ')), ['big 1999', 'big 1998']);
+      const late = await spy.waitPosted((m) => m.type === 'stats', 30_000);
+      assert.equal(late.error, null);
+      assert.equal((late.stats as { total_calls: number }).total_calls, 2000);
+      assert.ok(spy.posted.findIndex((p) => p.message.type === 'state') < spy.posted.findIndex((p) => p.message.type === 'stats'));
+      // Read once, the same history comes with its stats.
+      spy.reset();
+      spy.simulate({ type: 'refresh' });
+      const again = (await spy.waitPosted((m) => m.type === 'state')).state as StatsState;
+      assert.equal(again.stats?.total_calls, 2000);
+      assert.equal(again.page.total, 2000);
+    } finally {
+      shown = store;
+    }
+    spy.reset();
+    spy.simulate({ type: 'refresh' });
+    await spy.waitPosted((m) => m.type === 'state');
   });
 
   it('keeps a single panel: a second restored panel is closed', async () => {

@@ -167,6 +167,62 @@ describe('history store', () => {
     }
   });
 
+  it('reads the newest records from the end without the stats scan, like the first page', async () => {
+    const path = newPath();
+    const store = new HistoryStore(path);
+    assert.deepEqual(await store.newest(5), { records: [], lines: [] }); // no file yet
+    const all = Array.from({ length: 120 }, (_, i) => record(i, i === 117 ? { llm: { ...record(i).llm, response_content: 'z'.repeat(200_000) } } : {}));
+    await store.appendLines(all.map((r) => JSON.stringify(r)));
+    appendFileSync(path, '\n{torn\n   \n');
+    const newest = await store.newest(50);
+    assert.equal(await store.unreadBytes(), statSync(path).size, 'newest() must not read the history for the stats');
+    assert.deepEqual(newest.records.map((r) => r.id), [...all].reverse().slice(0, 50).map((r) => r.id));
+    assert.deepEqual(newest.lines.map((line) => JSON.parse(line).id), newest.records.map((r) => r.id));
+    const page = await store.page(50, 0);
+    assert.deepEqual(newest.records, page.records);
+    assert.deepEqual((await store.newest(0)).records, []);
+    assert.equal((await store.newest(1000)).records.length, 120);
+    // A complete last line without its newline is the newest record; a torn one is skipped.
+    appendFileSync(path, JSON.stringify(record(500)));
+    assert.deepEqual((await store.newest(2)).records.map((r) => r.id), ['id-500', 'id-119']);
+    assert.deepEqual((await store.newest(2)).records, (await store.page(2, 0)).records);
+    appendFileSync(path, `\n${JSON.stringify(record(501)).slice(0, 40)}`);
+    assert.deepEqual((await store.newest(2)).records.map((r) => r.id), ['id-500', 'id-119']);
+  });
+
+  it('says how much the stats still have to read, and keeps them across settings they do not depend on', async () => {
+    const path = newPath();
+    const store = new HistoryStore(path);
+    assert.equal(await store.unreadBytes(), 0); // no file
+    await store.appendLines([1, 2, 3].map((i) => JSON.stringify(record(i))));
+    const size = statSync(path).size;
+    assert.equal(await store.unreadBytes(), size);
+    await store.stats();
+    assert.equal(await store.unreadBytes(), 0);
+    appendFileSync(path, `${JSON.stringify(record(4))}\n`); // another process
+    assert.equal(await store.unreadBytes(), statSync(path).size - size);
+    await store.stats();
+    assert.equal(await store.unreadBytes(), 0);
+    // Privacy changes what is appended, not the stats: they are kept.
+    assert.equal(store.configure({ privacy: 'metadata' }), false);
+    assert.equal(await store.unreadBytes(), 0);
+    // A top tier to compare with changes the stats: read again.
+    assert.equal(store.configure({ topTier: { key: 'qwen-max', spec: { model: 'qwen-max', prices: { asOf: 't', bands: [{ input: 1.6, output: 6.4 }] } } } }), true);
+    assert.equal(await store.unreadBytes(), statSync(path).size);
+    assert.equal((await store.stats()).top_tier?.calls, 4);
+    // Replaced by another file: all of it is unread again.
+    const other = `${path}.new`;
+    writeFileSync(other, `${JSON.stringify(record(9))}\n`);
+    renameSync(other, path);
+    assert.equal(await store.unreadBytes(), statSync(path).size);
+    // Truncated in place below what was read: all of it is unread.
+    await store.stats();
+    writeFileSync(path, '{"a":1}\n');
+    assert.equal(await store.unreadBytes(), 8);
+    assert.equal((await store.stats()).records, 1);
+    assert.equal(store.configure({}), true); // an empty configure starts again from the file
+  });
+
   it('pages deep in a large history (from checkpoints) exactly like pages from the end', async () => {
     const path = newPath();
     const all = Array.from({ length: 3000 }, (_, i) => record(i, { pad: 'p'.repeat(900 + (i % 7) * 100) }));

@@ -148,6 +148,32 @@ describe('webview protocol (src/core/protocol)', () => {
       assert.equal(isStatsToWebview({ type: 'historyChanged', stats: {}, filters: { tiers: [], models: [], methods: [] }, updatedAt: 1 }), true);
     });
 
+    it('admits a state without its stats (and without the page total), and the stats that follow it', () => {
+      const filters = { tiers: ['simple'], models: [], methods: [] };
+      const state = {
+        strings: localizeTable(STATS_STRINGS, (s) => s),
+        stats: null,
+        filters,
+        page: { total: null, offset: 0, limit: 50, records: [{ id: 'a' }] },
+        thresholds: { simple: 0.3, medium: 0.5 },
+        historyPath: '/h.jsonl',
+        updatedAt: 1,
+        error: null,
+      };
+      assert.equal(isStatsToWebview({ type: 'state', state }), true);
+      assert.equal(isStatsToWebview({ type: 'state', state: { ...state, stats: {}, page: { ...state.page, total: 1 } } }), true);
+      assert.equal(isStatsToWebview({ type: 'state', state: { ...state, stats: undefined } }), false);
+      assert.equal(isStatsToWebview({ type: 'state', state: { ...state, stats: 'none' } }), false);
+      assert.equal(isStatsToWebview({ type: 'state', state: { ...state, page: { ...state.page, total: '1' } } }), false);
+      assert.equal(isStatsToWebview({ type: 'stats', stats: {}, filters, updatedAt: 2, error: null }), true);
+      assert.equal(isStatsToWebview({ type: 'stats', stats: {}, filters, updatedAt: 2, error: 'EACCES' }), true);
+      assert.equal(isStatsToWebview({ type: 'stats', stats: null, filters, updatedAt: 2, error: null }), false);
+      assert.equal(isStatsToWebview({ type: 'stats', stats: {}, filters, updatedAt: 2 }), false);
+      assert.equal(isStatsToWebview({ type: 'stats', stats: {}, filters: { tiers: 'simple' }, updatedAt: 2, error: null }), false);
+      // A getPage answer always has its total.
+      assert.equal(isStatsToWebview({ type: 'response', requestId: 'a', method: 'getPage', ok: true, result: { total: null, offset: 0, limit: 50, records: [] } }), false);
+    });
+
     it('classifies and filters records the same way for the host and the webview', () => {
       const ok = { timestamp: 1, request: { messages: [{ role: 'user', content: 'Write a Haiku' }] }, routing: { method: 'nvidia_classifier', tier: 'simple', task_type: 'Text Generation', query: 'Write a Haiku' }, llm: { model: 'qwen-flash', response_content: 'Old pond' } };
       const failed = { ...ok, error: { kind: 'auth', message: 'The API key was rejected' }, llm: { model: 'qwen-max', response_content: null } };

@@ -397,5 +397,72 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       const exportRequest = await waitPosted(page, 'request', 'export');
       assert.deepEqual(exportRequest.params, { format: 'csv', includeText: false });
     });
+
+    it('shows the newest records while the host reads the history, then fills in the summary and charts', async () => {
+      const records = Array.from({ length: 60 }, (_, i) => record(i));
+      const accumulator = new StatsAccumulator({ dayKey: 'utc' });
+      for (const r of records) accumulator.add(r);
+      const stats = accumulator.finish();
+      const newestFirst = [...records].reverse();
+      const filters = { tiers: ['simple', 'medium', 'complex'], models: ['qwen-flash'], methods: ['fallback_token_length', 'nvidia_classifier', 'user_specified'] };
+      const state: StatsState = {
+        strings: localizeTable(STATS_STRINGS, (text) => text),
+        stats: null,
+        filters,
+        page: { total: null, offset: 0, limit: 50, records: newestFirst.slice(0, 50) },
+        thresholds: { simple: 0.3, medium: 0.5 },
+        historyPath: '/tmp/call_history.jsonl',
+        updatedAt: Date.now(),
+        error: null,
+      };
+      page = await openView(browser as Browser, 'stats');
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state });
+      await page.waitForSelector('.records-table tbody tr');
+      assert.equal(await page.locator('.records-table tbody tr').count(), 50);
+      assert.equal(await page.locator('.summary-grid .metric').count(), 0);
+      assert.equal(await page.locator('.summary-grid').getAttribute('aria-busy'), 'true');
+      assert.ok((await page.locator('.summary-grid').innerText()).includes(STATS_STRINGS.readingHistory));
+      assert.equal(await page.locator('.charts-grid .card').count(), 0);
+      assert.equal((await page.locator('.page-info').innerText()).trim(), '1–50');
+      assert.equal(await page.locator('button[data-action="page-next"]').isDisabled(), false);
+      assert.deepEqual(await page.locator('.filters select >> nth=1').locator('option').allInnerTexts(), ['Model: Any', 'qwen-flash']);
+      // No what-if yet: its scan would compete with the host's reading of the history.
+      await page.waitForTimeout(150);
+      assert.equal((await posted(page)).some((m) => m.method === 'whatIf'), false);
+
+      // The stats arrive: summary, charts and the pager's total; the what-if is asked for now.
+      await hostSays(page, { type: 'stats', stats, filters: { ...filters, models: ['qwen-flash', 'qwen-max', 'qwen-plus'] }, updatedAt: Date.now(), error: null });
+      await page.waitForSelector('.summary-grid .metric');
+      assert.ok((await page.locator('.summary-grid').innerText()).includes(String(stats.total_calls)));
+      assert.equal(await page.locator('.summary-grid').getAttribute('aria-busy'), null);
+      assert.equal(await page.locator('.chart-tiers .hbar').count(), 3);
+      assert.equal((await page.locator('.page-info').innerText()).trim(), '1–50 of 60');
+      assert.equal(await page.locator('.records-table tbody tr').count(), 50);
+      assert.deepEqual(await page.locator('.filters select >> nth=1').locator('option').allInnerTexts(), ['Model: Any', 'qwen-flash', 'qwen-max', 'qwen-plus']);
+      const whatIf = await waitPosted(page, 'request', 'whatIf');
+      assert.deepEqual(whatIf.params, { thresholds: { simple: 0.3, medium: 0.5 } });
+    });
+
+    it('says why when the stats that were being read could not be', async () => {
+      const state: StatsState = {
+        strings: localizeTable(STATS_STRINGS, (text) => text),
+        stats: null,
+        filters: { tiers: [], models: [], methods: [] },
+        page: { total: null, offset: 0, limit: 50, records: [] },
+        thresholds: { simple: 0.3, medium: 0.5 },
+        historyPath: '/tmp/call_history.jsonl',
+        updatedAt: Date.now(),
+        error: null,
+      };
+      page = await openView(browser as Browser, 'stats');
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state });
+      await page.waitForSelector('.summary-grid[aria-busy="true"]');
+      await hostSays(page, { type: 'stats', stats: new StatsAccumulator().finish(), filters: state.filters, updatedAt: Date.now(), error: 'EACCES: permission denied' });
+      await page.waitForSelector('.error-bar:not([hidden])');
+      assert.ok((await page.locator('.error-bar').innerText()).includes('EACCES: permission denied'));
+      assert.equal(await page.locator('.summary-grid').getAttribute('aria-busy'), null);
+    });
   });
 });

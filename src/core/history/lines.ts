@@ -7,7 +7,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
 const NEWLINE = 0x0a;
-const CHUNK = 1 << 20;
+/** Bytes read (and their lines handed on) at a time: ~270 records, 5-10 ms of parsing between two turns of the event loop. */
+const CHUNK = 512 << 10;
 const BACKWARD_CHUNK = 64 << 10;
 
 // The characters Python's str.strip() removes (str.isspace), which differ from JS's trim().
@@ -63,7 +64,7 @@ export interface ForwardScan {
 /**
  * Calls `onLine` for each newline-terminated line in [start, end) with its text (newline
  * excluded), in order, and `onBlock` after each block of whole lines with the offset just past
- * them. Bytes after the last newline are returned as the tail, not passed on. Reads in 1 MiB
+ * them. Bytes after the last newline are returned as the tail, not passed on. Reads in 512 KiB
  * blocks and decodes each block once (a newline byte never occurs inside a UTF-8 sequence).
  */
 export async function scanForward(path: string, start: number, end: number, onLine: (text: string) => void, onBlock?: (consumedTo: number) => void): Promise<ForwardScan> {

@@ -53,7 +53,8 @@ interface Snapshot {
 }
 
 const HEAD_BYTES = 256;
-const SLICE = 4 << 20;
+/** records() hands over this much at a time: its consumer runs that long without the event loop turning. */
+const SLICE = 512 << 10;
 const CHECKPOINT_BYTES = 1 << 20;
 /** Pages starting within this many records of the newest are read backwards from the end. */
 const SHALLOW_PAGE = 500;
@@ -73,10 +74,17 @@ export class HistoryStore {
     return this.options.privacy ?? 'full';
   }
 
-  /** Changes privacy or the stats options (top tier prices, day key); stats are rebuilt on next use. */
-  configure(options: Partial<HistoryStoreOptions>): void {
+  /**
+   * Changes privacy or the stats options (top tier prices, day key). Stats are rebuilt on next use
+   * when an option they depend on changed, or when `options` is empty (start again from the file).
+   * Returns whether the stats were dropped (and so will be read again from the start).
+   */
+  configure(options: Partial<HistoryStoreOptions>): boolean {
+    const before = statsOptionsKey(this.options);
     this.options = { ...this.options, ...options };
+    if (Object.keys(options).length > 0 && statsOptionsKey(this.options) === before) return false;
     this.cache = undefined;
+    return true;
   }
 
   /**
@@ -125,6 +133,44 @@ export class HistoryStore {
     const accumulator = snapshot.tailRecord ? snapshot.accumulator.clone() : snapshot.accumulator;
     if (snapshot.tailRecord) accumulator.add(snapshot.tailRecord.value);
     return accumulator.finish();
+  }
+
+  /**
+   * How many bytes stats() would still have to read now: the whole file when it was never read or
+   * was replaced, what was appended since otherwise, 0 when there is no file. Lets a view decide
+   * whether to wait for the stats or show the newest records first.
+   */
+  async unreadBytes(): Promise<number> {
+    let info;
+    try {
+      info = await stat(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    const cache = this.cache;
+    if (!cache || cache.dev !== info.dev || cache.ino !== info.ino || info.size < cache.consumedTo) return info.size;
+    return info.size - cache.consumedTo;
+  }
+
+  /**
+   * The newest `limit` records, newest first, read backwards from the end of the file as it is now,
+   * without waiting for the stats (a cold history's first scan takes seconds; this reads only the
+   * bytes of these records). A complete last line without its newline counts, as in page(); a line
+   * that is not a record is skipped.
+   */
+  async newest(limit = 50): Promise<Pick<RawPage, 'records' | 'lines'>> {
+    const records: Record<string, unknown>[] = [];
+    const lines: string[] = [];
+    if (limit <= 0) return { records, lines };
+    for await (const { bytes } of scanBackward(this.path, await fileSize(this.path))) {
+      const parsed = parseLine(bytes);
+      if (parsed.kind !== 'record') continue;
+      records.push(parsed.value);
+      lines.push(parsed.text);
+      if (records.length >= limit) break;
+    }
+    return { records, lines };
   }
 
   /**
@@ -314,6 +360,11 @@ async function endsMidLine(handle: FileHandle): Promise<boolean> {
     size = now;
   }
   return true;
+}
+
+/** What the stats depend on among the options (privacy only affects what is appended). */
+function statsOptionsKey(options: HistoryStoreOptions): string {
+  return JSON.stringify([options.dayKey ?? 'local', options.topTier ?? null]);
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -3,9 +3,12 @@
  * (src/webview/stats/main.ts).
  *
  * Handshake: the webview posts `ready`; the host answers with `state` (stats, the first page of
- * records, the current thresholds, localized strings). Pages, the what-if and exports are
- * requests with correlated responses. When a call completes the host posts `historyChanged` with
- * fresh stats, and the webview refreshes what it shows.
+ * records, the current thresholds, localized strings). On a history the host has not read yet (the
+ * first scan of a large file takes seconds), `state` comes at once with `stats: null` and the newest
+ * records (their total not known yet), and a `stats` message follows when the scan is done; the
+ * webview shows the records meanwhile and fills in the summary and charts then. Pages, the what-if
+ * and exports are requests with correlated responses. When a call completes the host posts
+ * `historyChanged` with fresh stats, and the webview refreshes what it shows.
  */
 import type { HistoryStats } from '../stats/accumulator';
 import type { ScoreHistogram, WhatIfResult } from '../stats/whatIf';
@@ -124,6 +127,8 @@ export const STATS_STRINGS = {
   routingMethods: 'Routing methods',
   errorKinds: 'Errors',
   noData: 'No data yet.',
+  readingHistory: 'Reading the history for the summary and charts…',
+  pageRange: '{0}–{1}',
   records: 'Records',
   recordsCount: '{0} records',
   skippedLines: '{0} unreadable lines skipped',
@@ -183,11 +188,18 @@ export const STATS_STRINGS = {
 
 export type StatsStrings = Localized<typeof STATS_STRINGS>;
 
+/** The first page of `state`: like a RecordPage, but `total` is null while the history is still being read. */
+export interface FirstPage extends Omit<RecordPage, 'total'> {
+  total: number | null;
+}
+
 export interface StatsState {
   strings: StatsStrings;
-  stats: HistoryStats;
+  /** Null while the host reads the history for the first time: a `stats` message follows. */
+  stats: HistoryStats | null;
+  /** The filters' choices (from the settings alone until the stats are known). */
   filters: FilterOptions;
-  page: RecordPage;
+  page: FirstPage;
   thresholds: Thresholds;
   /** Where the history lives, for the footer. */
   historyPath: string;
@@ -255,17 +267,21 @@ export const isStatsToHost: Check<StatsToHost> = unionGuard<StatsToHost>({
 
 export type StatsToWebview =
   | { type: 'state'; state: StatsState }
+  /** The stats a `state` without them was waiting for (or why they could not be read). */
+  | { type: 'stats'; stats: HistoryStats; filters: FilterOptions; updatedAt: number; error: string | null }
   | ResponseMessage<StatsRequests>
   | { type: 'historyChanged'; stats: HistoryStats; filters: FilterOptions; updatedAt: number };
 
 const isFilterOptions: Check<FilterOptions> = shape({ tiers: arrayOf(isString), models: arrayOf(isString), methods: arrayOf(isString) });
 const isHistoryStats = trustedObject<HistoryStats>();
 
+const isFirstPage: Check<FirstPage> = shape({ total: nullable(isFiniteNumber), offset: isFiniteNumber, limit: isFiniteNumber, records: arrayOf(isObject) });
+
 export const isStatsState: Check<StatsState> = shape({
   strings: stringsGuard(STATS_STRINGS),
-  stats: isHistoryStats,
+  stats: nullable(isHistoryStats),
   filters: isFilterOptions,
-  page: isRecordPage,
+  page: isFirstPage,
   thresholds: isThresholds,
   historyPath: isString,
   updatedAt: isFiniteNumber,
@@ -274,6 +290,7 @@ export const isStatsState: Check<StatsState> = shape({
 
 export const isStatsToWebview: Check<StatsToWebview> = unionGuard<StatsToWebview>({
   state: shape({ type: literal('state'), state: isStatsState }),
+  stats: shape({ type: literal('stats'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber, error: nullable(isString) }),
   response: responseGuard(statsRequestChecks),
   historyChanged: shape({ type: literal('historyChanged'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber }),
 });

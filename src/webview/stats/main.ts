@@ -9,6 +9,7 @@ import {
   NO_FILTER,
   recordStatus,
   type FilterOptions,
+  type FirstPage,
   type HistoryStats,
   type RecordFilter,
   type RecordPage,
@@ -32,10 +33,12 @@ const requests = new PendingRequests<StatsRequests>((message) => host.post(messa
 const app = document.getElementById('app') as HTMLElement;
 
 let s: StatsStrings;
-let stats: HistoryStats;
+/** Null until the host has read the history (a `stats` message brings them). */
+let stats: HistoryStats | null = null;
 let filters: FilterOptions;
 let filter: RecordFilter = { ...NO_FILTER };
-let page: RecordPage = { total: 0, offset: 0, limit: PAGE_SIZE, records: [] };
+/** The page shown; its total is null while the host is still counting (the first page of a cold history). */
+let page: RecordPage | FirstPage = { total: 0, offset: 0, limit: PAGE_SIZE, records: [] };
 let thresholds: Thresholds = { simple: 0.3, medium: 0.5 };
 let settingsThresholds: Thresholds = { simple: 0.3, medium: 0.5 };
 let whatIf: WhatIfView | undefined;
@@ -154,8 +157,20 @@ function renderHeader(): void {
   );
 }
 
+/** The summary, charts and details wait for the stats: say so, and mark them busy. */
+function pending(section: HTMLElement, message?: string): boolean {
+  if (stats) {
+    section.removeAttribute('aria-busy');
+    return false;
+  }
+  section.setAttribute('aria-busy', 'true');
+  if (message) section.append(h('p', { className: 'muted stats-pending', text: message }));
+  return true;
+}
+
 function renderSummary(): void {
   clear(sections.summary);
+  if (pending(sections.summary, s.readingHistory) || !stats) return;
   const top = stats.top_tier;
   sections.summary.append(
     metric(s.calls, formatInteger(stats.total_calls), formatString(s.callsDetail, formatInteger(stats.successful_calls), formatInteger(stats.failed_calls), formatInteger(stats.cancelled_calls))),
@@ -171,6 +186,7 @@ function renderSummary(): void {
 
 function renderCharts(): void {
   clear(sections.charts);
+  if (pending(sections.charts) || !stats) return;
   const byDay = Object.entries(stats.cost?.by_day ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
   const tierEntries = sortedEntries(stats.tier_distribution).sort((a, b) => {
     const order = ['simple', 'medium', 'complex'];
@@ -190,6 +206,7 @@ function renderCharts(): void {
 
 function renderDetails(): void {
   clear(sections.details);
+  if (pending(sections.details) || !stats) return;
   const p = (value: number | null | undefined) => (value === null || value === undefined ? '—' : formatMs(value));
   const table = h('table', { className: 'percentiles' }, [
     h('thead', {}, [h('tr', {}, [h('th', { text: '' }), h('th', { text: s.p50 }), h('th', { text: s.p95 })])]),
@@ -348,6 +365,24 @@ function setFilter(change: Partial<RecordFilter>): void {
 }
 
 let textTimer: ReturnType<typeof setTimeout> | undefined;
+/** The tier, model and method choices shown now (they grow when the stats arrive). */
+const filterSelects = h('span', { className: 'filter-selects' });
+let shownFilters = '';
+
+function renderFilterSelects(): void {
+  shownFilters = JSON.stringify(filters);
+  clear(filterSelects);
+  filterSelects.append(
+    select(filters.tiers.map((t) => [t, tierLabel(t)]), filter.tier, (tier) => setFilter({ tier }), s.filterTier),
+    select(filters.models.map((m) => [m, m]), filter.model, (model) => setFilter({ model }), s.filterModel),
+    select(filters.methods.map((m) => [m, m]), filter.method, (method) => setFilter({ method }), s.filterMethod),
+  );
+}
+
+/** New choices (from fresh stats) replace the selects; the search box and the reader's place stay. */
+function updateFilterSelects(): void {
+  if (JSON.stringify(filters) !== shownFilters) renderFilterSelects();
+}
 
 function renderRecords(): void {
   clear(sections.records);
@@ -357,11 +392,10 @@ function renderRecords(): void {
     clearTimeout(textTimer);
     textTimer = setTimeout(() => setFilter({ text: text.value.trim() || null }), 250);
   });
+  renderFilterSelects();
   const filtersRow = h('div', { className: 'filters' }, [
     icon('filter'),
-    select(filters.tiers.map((t) => [t, tierLabel(t)]), filter.tier, (tier) => setFilter({ tier }), s.filterTier),
-    select(filters.models.map((m) => [m, m]), filter.model, (model) => setFilter({ model }), s.filterModel),
-    select(filters.methods.map((m) => [m, m]), filter.method, (method) => setFilter({ method }), s.filterMethod),
+    filterSelects,
     select([['ok', s.statusOk], ['failed', s.statusFailed], ['cancelled', s.statusCancelled]], filter.status, (status) => setFilter({ status: status === 'ok' || status === 'failed' || status === 'cancelled' ? status : null }), s.filterStatus),
     text,
     button({ action: 'clear-filters', iconName: 'clear-all', label: s.clearFilters }),
@@ -413,15 +447,17 @@ function renderRecordsBody(): void {
   });
   const first = page.offset + 1;
   const last = page.offset + page.records.length;
+  // Until the host has counted the records, the range alone (and Next while the page is full).
+  const info = page.total === null ? formatString(s.pageRange, formatInteger(first), formatInteger(last)) : formatString(s.pageOf, formatInteger(first), formatInteger(last), formatInteger(page.total));
   const pager = h('div', { className: 'pager' }, [
     button({ action: 'page-prev', iconName: 'chevron-left', label: s.previous }),
-    h('span', { className: 'page-info', text: formatString(s.pageOf, formatInteger(first), formatInteger(last), formatInteger(page.total)) }),
+    h('span', { className: 'page-info', text: info }),
     button({ action: 'page-next', iconName: 'chevron-right', label: s.next }),
   ]);
   const prev = pager.querySelector<HTMLButtonElement>('[data-action="page-prev"]');
   const next = pager.querySelector<HTMLButtonElement>('[data-action="page-next"]');
   if (prev) prev.disabled = page.offset === 0;
-  if (next) next.disabled = last >= page.total;
+  if (next) next.disabled = page.total === null ? page.records.length < page.limit : last >= page.total;
   recordsBody.append(h('div', { className: 'table-wrap' }, [h('table', { className: 'records-table' }, [h('thead', {}, [head]), body])]), pager);
   renderDetail();
 }
@@ -462,7 +498,7 @@ function renderFooter(): void {
   clear(sections.footer);
   sections.footer.append(
     h('span', { className: 'muted', text: historyPath }),
-    stats.skipped_lines ? h('span', { className: 'muted', text: ` · ${formatString(s.skippedLines, formatInteger(stats.skipped_lines))}` }) : '',
+    stats?.skipped_lines ? h('span', { className: 'muted', text: ` · ${formatString(s.skippedLines, formatInteger(stats.skipped_lines))}` }) : '',
   );
 }
 
@@ -559,17 +595,42 @@ function applyState(state: StatsState): void {
   renderFooter();
   if (state.error) showError(state.error);
   else if (!errorBar.classList.contains('info')) errorBar.hidden = true;
-  // The what-if needs a scan of the history: ask for it after the first paint.
-  requestWhatIf(first ? 0 : 60);
+  // The what-if needs a scan of the history: ask for it after the first paint, and once the host
+  // has read the history (so the two scans do not compete).
+  if (stats) requestWhatIf(first ? 0 : 60);
+}
+
+/** The stats a state without them was waiting for. */
+function applyStats(next: HistoryStats, nextFilters: FilterOptions, at: number, error: string | null): void {
+  stats = next;
+  filters = nextFilters;
+  updatedAt = at;
+  renderHeader();
+  renderSummary();
+  renderCharts();
+  renderDetails();
+  renderFooter();
+  updateFilterSelects();
+  // The first page's total was not known: it is every record (the state's page is unfiltered).
+  if (page.total === null) {
+    page = { ...page, total: next.records };
+    renderRecordsBody();
+  }
+  if (error) showError(error);
+  requestWhatIf(0);
 }
 
 const handlers: Handlers<StatsToWebview> = {
   state: (message) => applyState(message.state),
+  stats: (message) => {
+    if (initialized) applyStats(message.stats, message.filters, message.updatedAt, message.error);
+  },
   response: (message) => {
     requests.settle(message);
   },
   historyChanged: (message) => {
     if (!initialized) return;
+    const hadStats = stats !== null;
     stats = message.stats;
     filters = message.filters;
     updatedAt = message.updatedAt;
@@ -578,9 +639,10 @@ const handlers: Handlers<StatsToWebview> = {
     renderCharts();
     renderDetails();
     renderFooter();
+    updateFilterSelects();
     // New records arrive at the top: refresh the first page; keep the reader's place otherwise.
     if (page.offset === 0 && !selected) loadPage(0);
-    if (whatIf) requestWhatIf();
+    if (whatIf || !hadStats) requestWhatIf();
   },
 };
 
