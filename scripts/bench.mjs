@@ -81,7 +81,14 @@ if (hasProxy && !values['host-only']) {
     console.log('PyTorch eager (the old service path)...');
     const source = existsSync(join(proxyDir, 'proxy_model.py')) ? proxyDir : sharedProxyTool;
     const measured = report.classifier_fp32.results.map((r) => r.tokens).join(',');
-    report.torch_eager_fp32 = lastJson(run('/usr/bin/python3', ['bench/torch_eager.py', source, join(proxyDir, 'proxy_state.pt'), measured, String(Math.min(Number(values.runs), 10))]));
+    // Debian's torch uses whatever libblas.so.3 the alternatives system picks: the reference BLAS is
+    // ~30x slower than OpenBLAS and would flatter us. Say which one ran.
+    const blas = spawnSync('readlink', ['-f', '/usr/lib/x86_64-linux-gnu/libblas.so.3'], { encoding: 'utf8' }).stdout.trim();
+    if (!/openblas/.test(blas)) console.log(`warning: torch runs on ${blas || 'an unknown BLAS'}; apt-get install -y libopenblas0-pthread for a fair comparison`);
+    report.torch_eager_fp32 = {
+      blas,
+      ...lastJson(run('/usr/bin/python3', ['bench/torch_eager.py', source, join(proxyDir, 'proxy_state.pt'), measured, String(Math.min(Number(values.runs), 10))], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } })),
+    };
   } else {
     const why = values['skip-torch'] ? '--skip-torch' : !hasTorch ? 'no python3-torch (apt-get install -y python3-torch)' : `no proxy_state.pt in ${proxyDir}`;
     report.torch_eager_fp32 = { skipped: why };
@@ -114,6 +121,7 @@ if (!values['skip-host']) {
 
 const comparisons = [];
 const ours = report.classifier_fp32?.results ?? [];
+const padded = report.torch_eager_fp32?.padded_to_512_p50_ms;
 for (const r of ours) {
   const bare = report.bare_ort_fp32?.results?.find((b) => b.tokens === r.tokens);
   const torch = report.torch_eager_fp32?.results?.find((t) => t.tokens === r.tokens);
@@ -124,6 +132,8 @@ for (const r of ours) {
     overhead_vs_bare: bare ? `${(((r.p50_ms - bare.p50_ms) / bare.p50_ms) * 100).toFixed(1)}%` : undefined,
     torch_eager_p50_ms: torch?.p50_ms,
     speedup_vs_torch: torch ? `${(torch.p50_ms / r.p50_ms).toFixed(2)}x` : undefined,
+    // The old service tokenized with the card's padding to 512: every prompt cost a 512-token forward.
+    speedup_vs_old_service: padded ? `${(padded / r.p50_ms).toFixed(2)}x` : undefined,
   });
 }
 if (comparisons.length) report.comparison_fp32 = comparisons;

@@ -1,5 +1,6 @@
 // Wires the extension together; the logic lives in src/core (pure), src/node and src/vscode.
 import * as vscode from 'vscode';
+import { warmUpTokenCounter } from './core/routing/tokens';
 import { ApiKeys, promptForApiKey } from './vscode/apiKey';
 import { ClassifierController } from './vscode/classifierController';
 import { askFromPalette } from './vscode/commands/ask';
@@ -12,7 +13,8 @@ import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
 
-/** How long after activation the history's stats are read in the background. */
+/** How long after activation the token counter is built (~0.3 s, once) and the history's stats are read. */
+const TOKEN_COUNTER_WARM_UP_DELAY_MS = 1000;
 const HISTORY_WARM_UP_DELAY_MS = 2000;
 
 /** What activate returns: the services, for the extension-host tests. */
@@ -56,6 +58,9 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   setTimeout(() => classifier.restart(), 0);
   // The history's stats are read in the background a little later, so Open Stats finds them ready.
   router.scheduleHistoryWarmUp(HISTORY_WARM_UP_DELAY_MS);
+  // The token-length fallback's encoder takes ~0.3 s to build: pay it while idle, not on a question.
+  const tokenCounterTimer = setTimeout(warmUpTokenCounter, TOKEN_COUNTER_WARM_UP_DELAY_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   return { activationMs: performance.now() - started, classifier, router, stats };
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Precision } from '../core/classifier/modelDir';
 import type { ClassifyOutcome, FallbackReason } from '../core/classifier/result';
@@ -20,6 +21,9 @@ export type ClassifierState =
   | { kind: 'loading' }
   | { kind: 'ready'; info: ModelInfo }
   | { kind: 'failed'; message: string };
+
+/** How long a worker may take to finish its running request on shutdown before it is terminated. */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 interface Pending {
   resolve(outcome: ClassifyOutcome): void;
@@ -101,12 +105,21 @@ export class ClassifierService {
     });
   };
 
+  /**
+   * Asks the worker to finish its running request and exit. Terminating a worker while it is inside
+   * onnxruntime aborts the whole process, so terminate() is only the last resort for a hung worker.
+   */
   async dispose(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     this.settleAll('model_failed', 'The classifier was shut down.');
     this.listeners.clear();
-    await worker?.terminate();
+    if (!worker) return;
+    const exited = once(worker, 'exit');
+    worker.postMessage({ type: 'shutdown' } satisfies HostToWorker);
+    const lastResort = setTimeout(() => void worker.terminate(), SHUTDOWN_GRACE_MS);
+    await exited;
+    clearTimeout(lastResort);
   }
 
   private receive(message: WorkerToHost): void {
@@ -114,9 +127,8 @@ export class ClassifierService {
       case 'loaded':
         return this.setState({ kind: 'ready', info: message.info });
       case 'loadFailed':
+        this.worker = undefined; // it exits by itself
         this.setState({ kind: 'failed', message: message.message });
-        void this.worker?.terminate();
-        this.worker = undefined;
         return;
       case 'classified':
         return this.settle(message.id, (elapsedMs) => ({ ok: true, result: message.result, tokens: message.tokens, elapsedMs }));

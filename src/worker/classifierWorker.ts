@@ -10,9 +10,23 @@ const post = (message: WorkerToHost) => port.postMessage(message);
 const queue: { id: number; text: string }[] = [];
 let engine: ClassifierEngine | undefined;
 let draining = false;
+let shuttingDown = false;
+
+/** Releases the session and ends this thread; only ever between requests, never inside onnxruntime. */
+async function close(): Promise<void> {
+  await engine?.dispose().catch(() => undefined);
+  process.exit(0);
+}
 
 port.on('message', (message: HostToWorker) => {
+  if (message.type === 'shutdown') {
+    shuttingDown = true;
+    for (const item of queue.splice(0)) post({ type: 'skipped', id: item.id });
+    if (!draining) void close();
+    return;
+  }
   if (message.type === 'classify') {
+    if (shuttingDown) return post({ type: 'skipped', id: message.id });
     queue.push(message);
     void drain();
     return;
@@ -43,6 +57,7 @@ async function drain(): Promise<void> {
     }
   } finally {
     draining = false;
+    if (shuttingDown) void close();
   }
 }
 
@@ -50,8 +65,12 @@ const init = workerData as WorkerInit;
 ClassifierEngine.load(init.modelDir, init.precision, init.intraOpThreads).then(
   (loaded) => {
     engine = loaded;
+    if (shuttingDown) return void close();
     post({ type: 'loaded', info: loaded.info });
     void drain();
   },
-  (error: unknown) => post({ type: 'loadFailed', message: firstLine(error) }),
+  (error: unknown) => {
+    post({ type: 'loadFailed', message: firstLine(error) });
+    void close();
+  },
 );

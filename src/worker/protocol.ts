@@ -8,7 +8,11 @@ export interface WorkerInit {
   intraOpThreads: number;
 }
 
-export type HostToWorker = { type: 'classify'; id: number; text: string } | { type: 'cancel'; id: number };
+export type HostToWorker =
+  | { type: 'classify'; id: number; text: string }
+  | { type: 'cancel'; id: number }
+  /** Finish the running request, release the session, exit. (Terminating a worker inside onnxruntime aborts the process.) */
+  | { type: 'shutdown' };
 
 export interface ModelInfo {
   onnxPath: string;

@@ -91,6 +91,20 @@ describe('classifier service (real worker, real onnxruntime, tiny model)', funct
     assert.ok(outcomes.every((o) => o.elapsedMs < 5_000));
   });
 
+  it('shuts down while requests are queued and running: each one settles, the worker exits by itself', async () => {
+    // Terminating a worker inside onnxruntime aborts the whole process (the extension host): dispose
+    // must let the running request finish. Repeat to land inside a run at least once.
+    for (let round = 0; round < 5; round++) {
+      const s = await loaded(fixture('tiny-model-json'));
+      const long = 'the quick brown fox jumps over the lazy dog '.repeat(20_000);
+      const outcomes = Array.from({ length: 10 }, () => s.classify(long));
+      await new Promise((resolve) => setTimeout(resolve, round));
+      await s.dispose();
+      for (const outcome of await Promise.all(outcomes)) assert.ok(outcome.ok || outcome.reason === 'model_failed', JSON.stringify(outcome));
+      assert.equal((await s.classify('hello')).ok, false);
+    }
+  });
+
   describe('a damaged model fails to load with a clear message, never a crash', () => {
     async function failure(prepare: (dir: string) => void, name = 'tiny-model-json'): Promise<string> {
       const dir = copyModelDir(name);

@@ -4,7 +4,7 @@
  */
 import { AUTO_MODEL, isChatToWebview, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../core/protocol/chat';
 import { dispatch, formatString, PendingRequests, type Handlers } from '../../core/protocol/common';
-import { actionTarget, button, clear, h, icon } from '../shared/dom';
+import { button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatUsd } from '../shared/format';
 import { codeOfBlock, renderMarkdown } from '../shared/markdown';
 import { channel } from '../shared/vscodeApi';
@@ -424,13 +424,7 @@ const clickActions: Record<string, (target: HTMLElement) => void> = {
   },
 };
 
-app.addEventListener('click', (event) => {
-  const target = actionTarget(event, app);
-  const action = target?.dataset.action;
-  if (!target || !action || !Object.prototype.hasOwnProperty.call(clickActions, action)) return;
-  if (target instanceof HTMLButtonElement && target.disabled) return;
-  clickActions[action](target);
-});
+handleActionClicks(app, clickActions);
 
 // --- Host messages ---------------------------------------------------------------------------
 

@@ -52,6 +52,17 @@ export function actionTarget(event: Event, root: HTMLElement): HTMLElement | und
   return undefined;
 }
 
+/** Runs the handler named by the clicked element's data-action (event delegation on the root). */
+export function handleActionClicks(root: HTMLElement, handlers: Record<string, (target: HTMLElement) => void>): void {
+  root.addEventListener('click', (event) => {
+    const target = actionTarget(event, root);
+    const action = target?.dataset.action;
+    if (!target || !action || !Object.prototype.hasOwnProperty.call(handlers, action)) return;
+    if (target instanceof HTMLButtonElement && target.disabled) return;
+    handlers[action](target);
+  });
+}
+
 export function clear(element: Element): void {
   element.replaceChildren();
 }

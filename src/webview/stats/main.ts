@@ -21,7 +21,7 @@ import {
   type Thresholds,
   type WhatIfView,
 } from '../../core/protocol/stats';
-import { actionTarget, button, clear, h, icon } from '../shared/dom';
+import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatTime, formatUsd } from '../shared/format';
 import { channel } from '../shared/vscodeApi';
 
@@ -548,13 +548,7 @@ const clickActions: Record<string, (target: HTMLElement) => void> = {
   },
 };
 
-app.addEventListener('click', (event) => {
-  const target = actionTarget(event, app);
-  const action = target?.dataset.action;
-  if (!target || !action || !Object.prototype.hasOwnProperty.call(clickActions, action)) return;
-  if (target instanceof HTMLButtonElement && target.disabled) return;
-  clickActions[action](target);
-});
+handleActionClicks(app, clickActions);
 
 app.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter' && event.key !== ' ') return;
