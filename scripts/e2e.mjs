@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH, SetupError, ensureCodeServer, repoRoot, requireChromium, startCodeServer } from './code-server.mjs';
-import { CHROMIUM_ARGS } from './host-tests.mjs';
+import { CHROMIUM_ARGS, consoleText } from './host-tests.mjs';
 import { describeVsix, packageVsix } from './package.mjs';
 import { DEFAULT_TARGET } from './packaging.mjs';
 
@@ -77,25 +77,6 @@ async function loadScenarios() {
   });
   process.setSourceMapsEnabled(true);
   return createRequire(import.meta.url)(outfile);
-}
-
-/**
- * A console message as text. The workbench logs printf-style ('%c INFO', <css>, '%s', ...), the
- * extension host's lines among them: expand the placeholders and drop the styling.
- */
-async function consoleText(message) {
-  const values = await Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => String(arg)))).catch(() => []);
-  if (values.length === 0) return message.text();
-  const show = (value) => (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
-  const [first, ...rest] = values;
-  if (typeof first !== 'string' || !first.includes('%')) return values.map(show).join(' ');
-  let index = 0;
-  const head = first.replace(/%[csdifoO%]/g, (token) => {
-    if (token === '%%') return '%';
-    const value = rest[index++];
-    return token === '%c' ? '' : show(value);
-  });
-  return [head, ...rest.slice(index).map(show)].join(' ').trim();
 }
 
 function withTimeout(promise, ms, what) {

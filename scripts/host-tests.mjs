@@ -30,7 +30,7 @@ const DEFAULT_TIMEOUT_MS = Number(process.env.QWEN_ROUTER_HOST_TIMEOUT_MS || 5 *
  * Turns a page console message into text. Log lines arrive as ('%c INFO', <css>, <args>...) (also
  * seen with '%s' placeholders): expand the placeholders, drop the CSS and the INFO tag.
  */
-async function consoleText(message) {
+export async function consoleText(message) {
   let values;
   try {
     values = await Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => String(arg))));

@@ -595,7 +595,8 @@ function applyState(state: StatsState): void {
 }
 
 /** The stats a state without them was waiting for. */
-function applyStats(next: HistoryStats, nextFilters: FilterOptions, at: number, error: string | null): void {
+/** Takes new stats and redraws everything that shows them. */
+function showStats(next: HistoryStats, nextFilters: FilterOptions, at: number): void {
   stats = next;
   filters = nextFilters;
   updatedAt = at;
@@ -605,6 +606,10 @@ function applyStats(next: HistoryStats, nextFilters: FilterOptions, at: number, 
   renderDetails();
   renderFooter();
   updateFilterSelects();
+}
+
+function applyStats(next: HistoryStats, nextFilters: FilterOptions, at: number, error: string | null): void {
+  showStats(next, nextFilters, at);
   // The first page's total was not known: it is every record (the state's page is unfiltered).
   if (page.total === null) {
     page = { ...page, total: next.records };
@@ -625,15 +630,7 @@ const handlers: Handlers<StatsToWebview> = {
   historyChanged: (message) => {
     if (!initialized) return;
     const hadStats = stats !== null;
-    stats = message.stats;
-    filters = message.filters;
-    updatedAt = message.updatedAt;
-    renderHeader();
-    renderSummary();
-    renderCharts();
-    renderDetails();
-    renderFooter();
-    updateFilterSelects();
+    showStats(message.stats, message.filters, message.updatedAt);
     // New records arrive at the top: refresh the first page; keep the reader's place otherwise.
     if (page.offset === 0 && !selected) loadPage(0);
     if (whatIf || !hadStats) requestWhatIf();
