@@ -106,14 +106,8 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
-interface AttemptResult {
-  status: 'ok' | 'error' | 'cancelled';
-  answer: string;
-  reasoning: string;
-  usage?: ChatUsage;
-  responseId?: string;
-  finishReason?: string;
-  error?: ChatFailure;
+/** One HTTP attempt: the outcome's fields that a single request decides, and when its first token came. */
+interface AttemptResult extends Pick<ChatOutcome, 'status' | 'answer' | 'reasoning' | 'usage' | 'responseId' | 'finishReason' | 'error'> {
   firstTokenAt?: number;
 }
 
