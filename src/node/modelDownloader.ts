@@ -162,19 +162,27 @@ async function fetchFile(file: RemoteFile, destination: string, options: FetchFi
     if (have > 0 && response.status !== 206) have = 0; // the server ignored the range: start over
     const out = createWriteStream(partial, { flags: have > 0 ? 'a' : 'w' });
     let received = have;
+    let oversized = false;
     onBytes(received);
     try {
       if (!response.body) throw new DownloadError(`${file.path}: the server sent no data.`);
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        // Leaving the loop cancels the body: a server that sends more than it declared is not read on.
+        if (received + chunk.byteLength > file.size) {
+          oversized = true;
+          throw new DownloadError(`${file.path}: the server sent more than the declared ${file.size} bytes, so the download stopped. The endpoint may not be a Hugging Face hub or mirror: check qwenRouter.classifier.downloadEndpoint.`);
+        }
         if (!out.write(chunk)) await once(out, 'drain');
         received += chunk.byteLength;
         onBytes(Math.min(received, file.size));
       }
     } catch (error) {
+      if (error instanceof DownloadError) throw error;
       throw options.signal?.aborted ? cancelled() : new DownloadError(`The download of ${file.path} broke off after ${received} bytes (${(error as Error).message}). Run the command again to resume.`);
     } finally {
       out.end();
       await once(out, 'close');
+      if (oversized) await fs.rm(partial, { force: true });
     }
   }
   const problem = await verify(file, partial, options.expectedSha256);

@@ -19,6 +19,13 @@ export interface HubStandIn {
   requests: { url: string; range?: string }[];
   /** The next response for this path stops after this many bytes (then the socket is destroyed). */
   breakNextAfter(path: string, bytes: number): void;
+  /**
+   * The next response for this path sends the file and then keeps sending `extraBytes` more (no
+   * Content-Length, as a hostile or broken mirror might), a chunk at a time while the client reads.
+   */
+  oversendNext(path: string, extraBytes: number): void;
+  /** Bytes written to the socket by oversending responses before they ended or the client left. */
+  oversentBytes: number;
   /** Holds responses for this path until released (to test cancellation mid-file). */
   stall(path: string): { release(): void };
   close(): Promise<void>;
@@ -29,6 +36,8 @@ export async function startHubStandIn(repo: string, revision: string, files: Hub
   const breaks = new Map<string, number>();
   const stalls = new Map<string, Promise<void>>();
   const byPath = new Map(files.map((file) => [file.path, file]));
+  const oversends = new Map<string, number>();
+  let oversentBytes = 0;
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -49,6 +58,25 @@ export async function startHubStandIn(repo: string, revision: string, files: Hub
     const file = url.pathname.startsWith(prefix) ? byPath.get(decodeURIComponent(url.pathname.slice(prefix.length))) : undefined;
     if (!file) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Entry not found' }));
+      return;
+    }
+    const extra = oversends.get(file.path);
+    if (extra !== undefined) {
+      oversends.delete(file.path);
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const payload = Buffer.concat([file.content, Buffer.alloc(extra, 0x41)]);
+      let offset = 0;
+      const pump = () => {
+        while (offset < payload.length && !res.destroyed) {
+          const piece = payload.subarray(offset, offset + 16_384);
+          offset += piece.length;
+          oversentBytes += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.on('close', () => (offset = payload.length));
+      pump();
       return;
     }
     const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
@@ -78,6 +106,10 @@ export async function startHubStandIn(repo: string, revision: string, files: Hub
     revision,
     requests,
     breakNextAfter: (path, bytes) => breaks.set(path, bytes),
+    oversendNext: (path, extraBytes) => oversends.set(path, extraBytes),
+    get oversentBytes() {
+      return oversentBytes;
+    },
     stall(path) {
       let release!: () => void;
       stalls.set(path, new Promise<void>((resolve) => (release = resolve)));

@@ -82,6 +82,21 @@ describe('model download (against a local hub stand-in)', () => {
     assert.equal(existsSync(`${target}.partial/onnx/model_quantized.onnx.part`), false, 'a corrupt partial file is removed');
   });
 
+  it('stops reading a file at its declared size: a server that sends more is cut off, not read to the end', async () => {
+    await start();
+    const declared = content('config.json').length;
+    hub.oversendNext('config.json', 64 * 1024 * 1024);
+    await assert.rejects(downloadModel({ source: source(), precision: 'fp32', targetDir: target }), (error: Error) => {
+      assert.ok(error instanceof DownloadError);
+      assert.match(error.message, new RegExp(`config\\.json: the server sent more than the declared ${declared} bytes`));
+      return true;
+    });
+    // Socket buffers let a few MB through before the close is seen; reading on would take all 64 MB.
+    assert.ok(hub.oversentBytes < 16 * 1024 * 1024, `the stand-in sent ${hub.oversentBytes} bytes before the download let go`);
+    assert.equal(existsSync(`${target}.partial/config.json.part`), false, 'the oversized partial file is removed');
+    assert.equal(existsSync(target), false);
+  });
+
   it('checks plain files against their git blob id', async () => {
     await start({ wrongDigestFor: 'config.json' });
     await assert.rejects(downloadModel({ source: source(), precision: 'fp32', targetDir: target }), /config\.json failed its check: its git blob id/);
