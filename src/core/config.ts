@@ -6,6 +6,7 @@ import { DEFAULT_MODELS, isRegion, validateModelTable, type ModelTable, type Reg
 import { DEFAULT_POLICY, TIERS, validatePolicy, type RoutingPolicy, type TaskRule, type Thresholds, type Tier } from './routing/policy';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type RetryPolicy, type Timeouts } from './llm/client';
 import type { PrivacyMode } from './history/record';
+import { baseUrlProblem } from './models/endpoints';
 
 export interface RouterConfig {
   models: ModelTable;
@@ -44,6 +45,8 @@ export interface ConfigInput {
   mergeDefaultModels?: boolean;
   region?: string;
   baseUrl?: string;
+  /** Accept plain http:// base URLs to hosts other than this machine (qwenRouter.allowInsecureHttp). */
+  allowInsecureHttp?: boolean;
   complexityThresholds?: Partial<Thresholds>;
   tokenThresholds?: Partial<Thresholds>;
   taskRules?: TaskRule[];
@@ -61,7 +64,7 @@ export function resolveConfig(input: ConfigInput = {}): { config: RouterConfig; 
   const problems: string[] = [];
   let models: ModelTable = DEFAULT_MODELS;
   if (input.models !== undefined) {
-    const tableProblems = validateModelTable(input.models);
+    const tableProblems = validateModelTable(input.models, { allowInsecureHttp: input.allowInsecureHttp });
     if (tableProblems.length) problems.push(...tableProblems.map((p) => `models: ${p}`));
     else models = input.mergeDefaultModels === false ? input.models : { ...DEFAULT_MODELS, ...input.models };
   }
@@ -72,8 +75,9 @@ export function resolveConfig(input: ConfigInput = {}): { config: RouterConfig; 
   }
   let baseUrl: string | undefined;
   if (input.baseUrl) {
-    if (/^https?:\/\//.test(input.baseUrl)) baseUrl = input.baseUrl.replace(/\/+$/, '');
-    else problems.push(`base URL "${input.baseUrl}" must start with http:// or https://`);
+    const problem = baseUrlProblem(input.baseUrl, { allowInsecureHttp: input.allowInsecureHttp });
+    if (problem) problems.push(problem);
+    else baseUrl = input.baseUrl.replace(/\/+$/, '');
   }
   const policy: RoutingPolicy = {
     complexity: { ...DEFAULT_POLICY.complexity, ...input.complexityThresholds },

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
+import { apiKeyFromEnvironment, DEFAULT_API_KEY_ID } from '../core/models/endpoints';
 
 const SECRET_PREFIX = 'qwenRouter.apiKey.';
-/** The environment variables each key id may come from when SecretStorage holds none. */
-const ENVIRONMENT: Record<string, string> = { dashscope: 'DASHSCOPE_API_KEY' };
 
 /**
  * API keys live in VS Code's SecretStorage (the OS keychain), never in settings, logs or records.
@@ -13,7 +12,7 @@ export class ApiKeys {
 
   async get(apiKeyId: string): Promise<string | undefined> {
     const stored = await this.secrets.get(SECRET_PREFIX + apiKeyId);
-    return stored || process.env[ENVIRONMENT[apiKeyId] ?? `${apiKeyId.toUpperCase()}_API_KEY`] || undefined;
+    return stored || apiKeyFromEnvironment(apiKeyId, process.env);
   }
 
   async set(apiKeyId: string, value: string): Promise<void> {
@@ -26,7 +25,7 @@ export class ApiKeys {
 }
 
 /** "Qwen Router: Set API Key": a password box; an empty answer removes the stored key. */
-export async function promptForApiKey(keys: ApiKeys, apiKeyId = 'dashscope'): Promise<boolean> {
+export async function promptForApiKey(keys: ApiKeys, apiKeyId = DEFAULT_API_KEY_ID): Promise<boolean> {
   const value = await vscode.window.showInputBox({
     title: vscode.l10n.t('Qwen Router: Set API Key'),
     prompt: vscode.l10n.t('Your DashScope (Alibaba Cloud Model Studio) API key. It is kept in VS Code\'s secret storage. Leave empty to remove the stored key.'),

@@ -10,6 +10,7 @@ export function readRouterConfig(): { config: RouterConfig; problems: string[] }
   const input: ConfigInput = {
     region: settings.get<string>('region'),
     baseUrl: settings.get<string>('baseUrl')?.trim() || undefined,
+    allowInsecureHttp: settings.get<boolean>('allowInsecureHttp', false),
     models: nonEmpty(settings.get<ModelTable>('models')),
     complexityThresholds: settings.get<Partial<Thresholds>>('routing.complexityThresholds'),
     tokenThresholds: settings.get<Partial<Thresholds>>('routing.tokenThresholds'),
@@ -20,9 +21,19 @@ export function readRouterConfig(): { config: RouterConfig; problems: string[] }
     escalate: settings.get<boolean>('escalateOnFailure'),
     stream: settings.get<boolean>('stream'),
     enableThinking: thinking === 'on' ? true : thinking === 'off' ? false : undefined,
-    privacy: settings.get<string>('history.privacy'),
+    privacy: strictestPrivacy(settings),
   };
   return resolveConfig(input);
+}
+
+/**
+ * The privacy level: "metadata" when any level (user, workspace, folder) asks for it, so a
+ * repository's settings can make the history keep less text, never more than the user chose.
+ */
+function strictestPrivacy(settings: vscode.WorkspaceConfiguration): string | undefined {
+  const levels = settings.inspect<string>('history.privacy');
+  const values = [levels?.globalValue, levels?.workspaceValue, levels?.workspaceFolderValue];
+  return values.includes('metadata') ? 'metadata' : settings.get<string>('history.privacy');
 }
 
 const nonEmpty = <T extends object>(value: T | undefined): T | undefined => (value && Object.keys(value).length ? value : undefined);

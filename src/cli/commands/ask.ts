@@ -1,6 +1,7 @@
 import type { ClassifyFn } from '../../core/classifier/result';
 import { ask } from '../../core/ask';
 import { resolveConfig } from '../../core/config';
+import { apiKeyFromEnvironment, DEFAULT_API_KEY_ID } from '../../core/models/endpoints';
 import { UsageError, type CliCommand, type CliIo } from '../runner';
 import { historyOption, historyPath, openStore } from './historyOptions';
 
@@ -21,7 +22,7 @@ export interface AskCommandSeams {
 }
 
 const USAGE =
-  'ask [--model-dir D] [--model M] [--base-url U] [--api-key K] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--verbose] PROMPT';
+  'ask [--model-dir D] [--model M] [--base-url U] [--api-key K] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--verbose] PROMPT';
 
 function numberOption(value: string | boolean | undefined, name: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -53,6 +54,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       'max-tokens': { type: 'string' },
       privacy: { type: 'string' },
       'no-escalate': { type: 'boolean' },
+      'allow-insecure-http': { type: 'boolean' },
       verbose: { type: 'boolean' },
       ...seams.classifierOptions,
     },
@@ -70,6 +72,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
         escalate: values['no-escalate'] ? false : true,
         enableThinking: values.thinking ? true : undefined,
         privacy: typeof values.privacy === 'string' ? values.privacy : undefined,
+        allowInsecureHttp: values['allow-insecure-http'] === true,
       });
       if (problems.length) throw new UsageError(problems.join('; '));
       const temperature = numberOption(values.temperature, 'temperature', false);
@@ -95,7 +98,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             config,
             classify: classifier?.classify,
             store,
-            getApiKey: (keyId) => (keyId === 'dashscope' ? apiKey : io.env[`${keyId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`]),
+            getApiKey: (keyId) => (keyId === DEFAULT_API_KEY_ID ? apiKey : apiKeyFromEnvironment(keyId, io.env)),
             missingKeyHint: 'Pass --api-key or set DASHSCOPE_API_KEY.',
           },
           {

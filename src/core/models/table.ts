@@ -1,3 +1,5 @@
+import { apiKeyIdProblem, baseUrlProblem } from './endpoints';
+
 /**
  * The model table, as data: which provider model each key stands for, where it is served, what it
  * costs and how much it can read. Nothing here is hard-wired into the routing: the defaults below
@@ -56,7 +58,8 @@ export interface ModelSpec {
   region?: Region;
   /**
    * Which secret holds this model's API key. Defaults to "dashscope". An empty string means the
-   * endpoint needs no key (a local server).
+   * endpoint needs no key (a local server). Never an environment variable's name: see
+   * `apiKeyEnvironmentVariable`.
    */
   apiKeyId?: string;
   /** Context window in tokens (input + output). */
@@ -137,7 +140,7 @@ export function regionOfUrl(url: string): Region | undefined {
 }
 
 /** Checks a user-edited table and says what is wrong in words a settings page can show. */
-export function validateModelTable(table: unknown): string[] {
+export function validateModelTable(table: unknown, options: { allowInsecureHttp?: boolean } = {}): string[] {
   const problems: string[] = [];
   if (!table || typeof table !== 'object' || Array.isArray(table)) return ['the model table must be an object of key -> model spec'];
   for (const [key, raw] of Object.entries(table as Record<string, unknown>)) {
@@ -147,7 +150,14 @@ export function validateModelTable(table: unknown): string[] {
       continue;
     }
     if (typeof spec.model !== 'string' || !spec.model) problems.push(`${key}: "model" (the provider's model id) is required`);
-    if (spec.baseUrl !== undefined && !/^https?:\/\//.test(String(spec.baseUrl))) problems.push(`${key}: "baseUrl" must start with http:// or https://`);
+    if (spec.baseUrl !== undefined) {
+      const problem = baseUrlProblem(String(spec.baseUrl), options);
+      if (problem) problems.push(`${key}.baseUrl: ${problem}`);
+    }
+    if (spec.apiKeyId !== undefined) {
+      const problem = typeof spec.apiKeyId === 'string' ? apiKeyIdProblem(spec.apiKeyId) : '"apiKeyId" must be a string';
+      if (problem) problems.push(`${key}: ${problem}`);
+    }
     if (spec.region !== undefined && !isRegion(spec.region)) problems.push(`${key}: "region" must be one of ${REGIONS.join(', ')}`);
     if (spec.contextWindow !== undefined && !(Number.isInteger(spec.contextWindow) && spec.contextWindow > 0)) problems.push(`${key}: "contextWindow" must be a positive integer`);
     if (spec.prices !== undefined) {
