@@ -51,12 +51,20 @@ export function titleOf(prompt: string): string {
 /**
  * The conversations of this workspace, newest first, one of them active. Turns that were still
  * running when the window closed come back as cancelled (their partial answer kept).
+ * When `keepsText()` is false (privacy "metadata") they live in memory only: saving erases what an
+ * earlier "full" session stored, and nothing with prompt or answer text is written.
  */
 export class ConversationStore {
   private conversations: Conversation[];
   private activeId: string;
+  /** Settles once a store opened under "metadata" has erased what was stored before. */
+  readonly erased: Thenable<void>;
 
-  constructor(private readonly memento: Pick<vscode.Memento, 'get' | 'update'>, private readonly untitled: () => string = () => 'New chat') {
+  constructor(
+    private readonly memento: Pick<vscode.Memento, 'get' | 'update'>,
+    private readonly untitled: () => string = () => 'New chat',
+    private readonly keepsText: () => boolean = () => true,
+  ) {
     const stored = memento.get<unknown>(STORAGE_KEY);
     const loaded = isObject(stored) && Array.isArray(stored.conversations) ? stored.conversations.filter(isConversation) : [];
     for (const conversation of loaded) {
@@ -72,6 +80,7 @@ export class ConversationStore {
     } else {
       this.activeId = activeId;
     }
+    this.erased = !this.keepsText() && stored !== undefined ? this.save() : Promise.resolve();
   }
 
   get active(): Conversation {
@@ -133,6 +142,7 @@ export class ConversationStore {
   }
 
   save(): Thenable<void> {
+    if (!this.keepsText()) return this.memento.update(STORAGE_KEY, undefined);
     const stored: Stored = { activeId: this.activeId, conversations: this.conversations };
     return this.memento.update(STORAGE_KEY, stored);
   }

@@ -37,7 +37,7 @@ export interface ChatBackend {
 export interface ChatViewDeps {
   backend: ChatBackend;
   /** The current configuration (model table and tier policy), for the model picker. */
-  getConfig(): Pick<RouterConfig, 'models' | 'policy'>;
+  getConfig(): Pick<RouterConfig, 'models' | 'policy' | 'privacy'>;
   /** Fires when the configuration changes (the picker is refreshed). */
   onDidChangeConfig?: vscode.Event<unknown>;
 }
@@ -74,8 +74,15 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly deps: ChatViewDeps) {
     super();
-    this.store = new ConversationStore(context.workspaceState, () => vscode.l10n.t('New chat'));
-    if (deps.onDidChangeConfig) this.register(deps.onDidChangeConfig(() => this.postSettings()));
+    this.store = new ConversationStore(context.workspaceState, () => vscode.l10n.t('New chat'), () => this.keepsText());
+    if (deps.onDidChangeConfig) {
+      this.register(
+        deps.onDidChangeConfig(() => {
+          void this.store.save(); // a switch to "metadata" erases the stored conversations at once
+          this.postSettings();
+        }),
+      );
+    }
     this.register({ dispose: () => this.releaseView() });
     this.register({ dispose: () => this.running?.controller.abort() });
   }
@@ -133,6 +140,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       conversation,
       conversations: this.store.summaries(),
       busyTurnId: this.running && this.running.conversation === conversation ? this.running.turn.id : null,
+      keepDraft: this.keepsText(),
     };
   }
 
@@ -142,7 +150,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   }
 
   private postSettings(): void {
-    this.post({ type: 'settings', models: modelOptions(this.deps.getConfig()), selectedModel: this.selectedModel, sticky: this.sticky });
+    this.post({ type: 'settings', models: modelOptions(this.deps.getConfig()), selectedModel: this.selectedModel, sticky: this.sticky, keepDraft: this.keepsText() });
+  }
+
+  /** Whether text may be kept on disk: conversations and the page's draft (privacy "full"). */
+  private keepsText(): boolean {
+    return this.deps.getConfig().privacy === 'full';
   }
 
   // --- Messages from the webview -------------------------------------------------------------

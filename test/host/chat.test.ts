@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import manifest from '../../package.json';
 import { ask } from '../../src/core/ask';
 import { resolveConfig } from '../../src/core/config';
-import type { CallRecord } from '../../src/core/history/record';
+import type { CallRecord, PrivacyMode } from '../../src/core/history/record';
 import { HistoryStore } from '../../src/core/history/store';
 import { AUTO_MODEL, type ChatState } from '../../src/core/protocol/chat';
 import { ChatViewProvider, type ChatBackend } from '../../src/vscode/chatViewProvider';
@@ -30,15 +30,15 @@ describe('sidebar chat (host)', function () {
   const providers: ChatViewProvider[] = [];
 
   const { config } = resolveConfig({});
-  const backend = (): ChatBackend => ({
+  const backend = (privacy: PrivacyMode = 'full'): ChatBackend => ({
     ask: (request, events) =>
-      ask(request, { config: { ...config, baseUrl: standIn.baseUrl, retry: { ...config.retry, maxAttempts: 1 } }, store: new HistoryStore(historyPath), getApiKey: () => apiKey, sleep: async () => undefined }, events),
+      ask(request, { config: { ...config, baseUrl: standIn.baseUrl, retry: { ...config.retry, maxAttempts: 1 } }, store: new HistoryStore(historyPath, { privacy }), getApiKey: () => apiKey, sleep: async () => undefined }, events),
   });
   const records = (): CallRecord[] => (existsSync(historyPath) ? readFileSync(historyPath, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as CallRecord) : []);
 
-  function makeProvider(mementos = { workspaceState: memoryMemento(), globalState: memoryMemento() }) {
+  function makeProvider(mementos = { workspaceState: memoryMemento(), globalState: memoryMemento() }, privacy: PrivacyMode = 'full') {
     const context = { extensionUri, subscriptions: [], ...mementos } as unknown as vscode.ExtensionContext;
-    const provider = new ChatViewProvider(context, { backend: backend(), getConfig: () => config });
+    const provider = new ChatViewProvider(context, { backend: backend(privacy), getConfig: () => ({ ...config, privacy }) });
     providers.push(provider);
     return { provider, mementos };
   }
@@ -122,6 +122,27 @@ describe('sidebar chat (host)', function () {
     assert.equal(history.length, 1);
     assert.equal(history[0].llm.response_content, turn.answer);
     assert.equal(history[0].routing?.fallback_reason, 'model_missing');
+  });
+
+  it('with privacy "metadata", a chat leaves its text nowhere: not in the workspace state, the history or after a reload', async () => {
+    standIn.setDefault({ reply: 'The Nightingale answer is 42.', chunkSize: 6 });
+    const { provider, mementos } = makeProvider(undefined, 'metadata');
+    const spy = await openChat(provider);
+    const turn = await provider.send('Tell me about project Nightingale');
+    assert.equal(turn.status, 'done', JSON.stringify(turn.error));
+    assert.ok(spy.posted.some((p) => p.message.type === 'turnDelta'), 'the answer was shown');
+    const kept = JSON.stringify(mementos.workspaceState.keys().map((key) => mementos.workspaceState.get(key))) + JSON.stringify(mementos.globalState.keys().map((key) => mementos.globalState.get(key)));
+    assert.ok(!kept.includes('Nightingale'), `the workspace state keeps the text: ${kept}`);
+    const history = readFileSync(historyPath, 'utf8');
+    assert.equal(records().length, 1);
+    assert.ok(!history.includes('Nightingale'), history);
+    // A reload: a new provider over the same storage starts with an empty chat.
+    provider.dispose();
+    const { provider: reloaded } = makeProvider(mementos, 'metadata');
+    const again = await openChat(reloaded);
+    const state = again.posted.find((p) => p.message.type === 'state')?.message.state as ChatState;
+    assert.equal(state.conversation.turns.length, 0);
+    assert.ok(!JSON.stringify(state).includes('Nightingale'));
   });
 
   it('Stop aborts the request: the turn is cancelled, the partial answer kept and recorded as cancelled', async () => {

@@ -121,7 +121,7 @@ describe('webview protocol (src/core/protocol)', () => {
     it('rejects a state without every string, and a badge with a wrong field', () => {
       const strings = localizeTable(CHAT_STRINGS, (s) => s);
       const conversation = { id: 'c', title: 't', createdAt: 0, updatedAt: 0, turns: [turn], stickyRoute: null };
-      const state = { strings, models: [{ key: 'qwen-plus', label: 'qwen-plus', tier: 'medium' }], selectedModel: AUTO_MODEL, sticky: false, conversation, conversations: [], busyTurnId: null };
+      const state = { strings, models: [{ key: 'qwen-plus', label: 'qwen-plus', tier: 'medium' }], selectedModel: AUTO_MODEL, sticky: false, conversation, conversations: [], busyTurnId: null, keepDraft: true };
       assert.equal(isChatToWebview({ type: 'state', state }), true);
       const { send: _omitted, ...missing } = strings;
       assert.equal(isChatToWebview({ type: 'state', state: { ...state, strings: missing } }), false);

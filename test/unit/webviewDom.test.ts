@@ -135,6 +135,7 @@ function chatState(turns: ChatTurn[] = [], busyTurnId: string | null = null): Ch
     conversation: { id: 'c1', title: '', createdAt: 0, updatedAt: 0, turns, stickyRoute: null },
     conversations: [],
     busyTurnId,
+    keepDraft: true,
   };
 }
 
@@ -203,6 +204,21 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       await hostSays(page, { type: 'response', requestId: String(request.requestId), method: 'send', ok: false, error: CHAT_STRINGS.busy });
       await page.waitForSelector('.notice:not([hidden])');
       assert.equal(await page.inputValue('textarea.input'), 'line one\nline two');
+    });
+
+    it('keeps an unsent draft in its saved state, except under privacy "metadata"', async () => {
+      const savedDraft = () => page.evaluate(() => (window as unknown as { __state?: { draft?: string } }).__state?.draft);
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await page.click('textarea.input');
+      await page.keyboard.type('draft about Nightingale');
+      assert.equal(await savedDraft(), 'draft about Nightingale');
+      // The user switches to "metadata": the stored draft is erased, the text stays in the box.
+      await hostSays(page, { type: 'settings', models: chatState().models, selectedModel: AUTO_MODEL, sticky: false, keepDraft: false });
+      await page.waitForFunction(() => (window as unknown as { __state?: { draft?: string } }).__state?.draft === '');
+      await page.keyboard.type(' and more');
+      assert.equal(await savedDraft(), '');
+      assert.equal(await page.inputValue('textarea.input'), 'draft about Nightingale and more');
     });
 
     it('shows the routing badge before the first token, then streams sanitized markdown', async () => {

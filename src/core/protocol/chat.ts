@@ -203,6 +203,8 @@ export interface ChatState {
   conversations: ConversationSummary[];
   /** The turn being answered, if any. */
   busyTurnId: string | null;
+  /** Whether the page may keep an unsent draft in its saved state (false under privacy "metadata"). */
+  keepDraft: boolean;
 }
 
 // --- Webview -> host --------------------------------------------------------------------------
@@ -263,7 +265,7 @@ export type ChatToWebview =
   | { type: 'turnDelta'; conversationId: string; turnId: string; answer: string; thinking: string }
   | { type: 'turnFinished'; conversationId: string; turn: ChatTurn }
   | { type: 'stickyRoute'; conversationId: string; route: RouteBadge | null }
-  | { type: 'settings'; models: ModelOption[]; selectedModel: string; sticky: boolean }
+  | { type: 'settings'; models: ModelOption[]; selectedModel: string; sticky: boolean; keepDraft: boolean }
   | { type: 'focusInput'; text: string | null };
 
 export const isRouteBadge: Check<RouteBadge> = shape({
@@ -325,6 +327,7 @@ export const isChatState: Check<ChatState> = shape({
   conversation: isConversation,
   conversations: arrayOf(isConversationSummary),
   busyTurnId: nullable(isString),
+  keepDraft: isBoolean,
 });
 
 export const isChatToWebview: Check<ChatToWebview> = unionGuard<ChatToWebview>({
@@ -335,6 +338,6 @@ export const isChatToWebview: Check<ChatToWebview> = unionGuard<ChatToWebview>({
   turnDelta: shape({ type: literal('turnDelta'), conversationId: isString, turnId: isString, answer: isString, thinking: isString }),
   turnFinished: shape({ type: literal('turnFinished'), conversationId: isString, turn: isChatTurn }),
   stickyRoute: shape({ type: literal('stickyRoute'), conversationId: isString, route: nullable(isRouteBadge) }),
-  settings: shape({ type: literal('settings'), models: arrayOf(isModelOption), selectedModel: isString, sticky: isBoolean }),
+  settings: shape({ type: literal('settings'), models: arrayOf(isModelOption), selectedModel: isString, sticky: isBoolean, keepDraft: isBoolean }),
   focusInput: shape({ type: literal('focusInput'), text: nullable(isString) }),
 });

@@ -340,7 +340,7 @@ function buildFrame(): void {
     if (historySelect.value) host.post({ type: 'openConversation', conversationId: historySelect.value });
   });
   input.addEventListener('input', () => {
-    host.setState({ draft: input.value } satisfies SavedState);
+    saveDraft();
     autosize();
     renderBusy();
   });
@@ -354,6 +354,11 @@ function buildFrame(): void {
     }
   });
   autosize();
+}
+
+/** VS Code writes a page's saved state to disk: under privacy "metadata" the draft stays out of it. */
+function saveDraft(): void {
+  host.setState({ draft: state?.keepDraft === false ? '' : input.value } satisfies SavedState);
 }
 
 function autosize(): void {
@@ -382,7 +387,7 @@ async function send(): Promise<void> {
   } catch (error) {
     // Not accepted (an answer still running, too long): give the text back.
     if (!input.value) input.value = text;
-    host.setState({ draft: input.value } satisfies SavedState);
+    saveDraft();
     autosize();
     showNotice(error instanceof Error ? error.message : String(error));
   }
@@ -448,6 +453,7 @@ const handlers: Handlers<ChatToWebview> = {
     s = state.strings;
     if (first) buildFrame();
     renderAll();
+    saveDraft();
   },
   response: (message) => {
     requests.settle(message);
@@ -502,13 +508,15 @@ const handlers: Handlers<ChatToWebview> = {
     state.models = message.models;
     state.selectedModel = message.selectedModel;
     state.sticky = message.sticky;
+    state.keepDraft = message.keepDraft;
     renderSettings();
+    saveDraft();
   },
   focusInput: (message) => {
     if (!state) return;
     if (message.text !== null) {
       input.value = message.text;
-      host.setState({ draft: input.value } satisfies SavedState);
+      saveDraft();
       autosize();
       renderBusy();
     }
