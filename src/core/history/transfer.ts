@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { isSameFile, realPathOf, writeFileAtomically } from './files';
+import { withFileLock, type LockHolder } from './lock';
 import { HistoryStore } from './store';
 import { identityKey, withoutText, type CallRecord } from './record';
 
@@ -30,8 +31,15 @@ function isCallRecord(value: Record<string, unknown>): boolean {
  * file twice adds nothing and a file with genuinely repeated records keeps its repeats.
  * Records are appended as their original text (byte for byte), or without text when the store's
  * privacy mode is "metadata".
+ * Imports into one history run one at a time, across processes (a lock file beside the history):
+ * two at once would both read the history before either appends, and add every record twice.
+ * Plain appends need no lock: a new call's record cannot be a duplicate of an imported one.
  */
-export async function importHistory(store: HistoryStore, fromPath: string, options: { batchSize?: number } = {}): Promise<ImportReport> {
+export function importHistory(store: HistoryStore, fromPath: string, options: { batchSize?: number; onWait?: (holder: LockHolder) => void } = {}): Promise<ImportReport> {
+  return withFileLock(`${store.path}.lock`, () => importUnlocked(store, fromPath, options.batchSize ?? 500), options.onWait);
+}
+
+async function importUnlocked(store: HistoryStore, fromPath: string, batchSize: number): Promise<ImportReport> {
   const have = new Map<string, number>();
   for await (const { value } of store.records()) {
     const key = identityKey(value as Partial<CallRecord>);
@@ -40,7 +48,6 @@ export async function importHistory(store: HistoryStore, fromPath: string, optio
   const source = new HistoryStore(fromPath);
   const counts = { records: 0, blank: 0, invalid: 0 };
   const report: ImportReport = { imported: 0, duplicates: 0, invalid: 0, blank: 0 };
-  const batchSize = options.batchSize ?? 500;
   let batch: string[] = [];
   for await (const { value, text } of source.records(counts)) {
     if (!isCallRecord(value)) {
