@@ -4,12 +4,13 @@
  * memory, sum on each /stats request) in the same run. Each side runs in its own child process so
  * peak memory is its own. Prints one JSON object.
  *
- *   node out/bench/history.bench.js [--records N] [--keep] [--pretty]
+ *   node out/bench/history.bench.js [--records N] [--long-line-mb N] [--only-long-line] [--keep] [--pretty]
  *
- * Goals: warm stats < 100 ms, an append < 2 ms, memory flat in the history's size.
+ * Goals: warm stats < 100 ms, an append < 2 ms, memory flat in the history's size, and a single
+ * line of N MB (default 64, no newline) read in time linear in its length.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryStore } from '../src/core/history/store';
@@ -129,6 +130,23 @@ async function seedWay(path: string): Promise<Record<string, unknown>> {
   };
 }
 
+/** One record whose answer makes a single line of about `mb` MB, without a newline: records() and cold stats(). */
+function writeLongLine(path: string, mb: number): void {
+  const record = { ...makeRecord(0, seededRandom(7)), id: 'long-line' } as Record<string, any>;
+  record.llm = { ...record.llm, response_content: 'x'.repeat(mb * 2 ** 20) };
+  writeFileSync(path, JSON.stringify(record));
+}
+
+async function longLine(path: string): Promise<Record<string, unknown>> {
+  const [records, count] = await time(async () => {
+    let n = 0;
+    for await (const _ of new HistoryStore(path).records()) n += 1;
+    return n;
+  });
+  const [stats, first] = await time(() => new HistoryStore(path).stats());
+  return { line_mb: round(statSync(path).size / 2 ** 20), records: count, stats_records: first.records, read_records_ms: round(records), stats_cold_ms: round(stats), peak_rss_mb: peakRssMb() };
+}
+
 function child(mode: string, path: string): Record<string, unknown> {
   const run = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', __filename, '--child', mode, path], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`${mode} failed: ${run.stderr}`);
@@ -140,13 +158,21 @@ async function main(): Promise<void> {
   if (args[0] === '--child') {
     const [, mode, path] = args;
     const baseline = peakRssMb();
-    const result = mode === 'ours' ? await ours(path) : await seedWay(path);
+    const result = mode === 'ours' ? await ours(path) : mode === 'long-line' ? await longLine(path) : await seedWay(path);
     process.stdout.write(JSON.stringify({ ...result, process_baseline_rss_mb: baseline }));
     return;
   }
   const count = args.includes('--records') ? Number(args[args.indexOf('--records') + 1]) : 100_000;
+  const longLineMb = args.includes('--long-line-mb') ? Number(args[args.indexOf('--long-line-mb') + 1]) : 64;
   const dir = mkdtempSync(join(tmpdir(), 'qwen-router-bench-'));
   try {
+    const longLinePath = join(dir, 'long-line.jsonl');
+    writeLongLine(longLinePath, longLineMb);
+    const longLineResult = child('long-line', longLinePath);
+    if (args.includes('--only-long-line')) {
+      process.stdout.write(`${JSON.stringify({ bench: 'history', node: process.version, long_line: longLineResult }, null, args.includes('--pretty') ? 2 : undefined)}\n`);
+      return;
+    }
     const big = join(dir, 'big.jsonl');
     const small = join(dir, 'small.jsonl');
     const [genMs] = await time(() => generate(big, count));
@@ -172,6 +198,7 @@ async function main(): Promise<void> {
       ours_at_one_tenth: { records: ourSmall.records, peak_rss_mb: ourSmall.peak_rss_mb, retained_heap_mb: ourSmall.retained_heap_mb, stats_cold_ms: ourSmall.stats_cold_ms },
       old_service_way: seedBig,
       old_service_way_at_one_tenth: { records: seedSmall.records, peak_rss_mb: seedSmall.peak_rss_mb, retained_heap_mb: seedSmall.retained_heap_mb },
+      long_line: longLineResult,
       goals: {
         warm_stats_under_100_ms: (ourBig.stats_warm_ms as number) < 100,
         append_under_2_ms: (ourBig.append_ms_p50 as number) < 2,

@@ -3,13 +3,11 @@
  * The host reads the history (stats are incremental in the store; pages come from the end of the
  * file; filtered pages and the what-if scan it once), and answers the webview's requests.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import * as vscode from 'vscode';
 import type { RouterConfig } from '../core/config';
 import type { CallRecord } from '../core/history/record';
 import type { HistoryStore, RawPage } from '../core/history/store';
-import { exportHistory } from '../core/history/transfer';
+import { exportHistoryToPath } from './commands/history';
 import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../core/protocol/common';
 import {
   isEmptyFilter,
@@ -299,16 +297,8 @@ class StatsSession extends Disposable {
         filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl', 'json'] },
       });
       if (!target) return { path: null, records: 0 };
-      const out = createWriteStream(target.fsPath, { encoding: 'utf8' });
-      try {
-        const records = await exportHistory(history, out, { format: format === 'csv' ? 'csv' : 'jsonl', includeText });
-        out.end();
-        await once(out, 'close');
-        return { path: target.fsPath, records };
-      } catch (error) {
-        out.destroy();
-        throw error;
-      }
+      const records = await exportHistoryToPath(history, target.fsPath, { format: format === 'csv' ? 'csv' : 'jsonl', includeText });
+      return { path: target.fsPath, records };
     },
   };
 

@@ -1,7 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import { UsageError, type CliCommand } from '../runner';
-import { exportHistory } from '../../core/history/transfer';
+import { exportHistory, exportHistoryToFile } from '../../core/history/transfer';
 import { historyOption, historyPath, openStore } from './historyOptions';
 
 export const exportCommand: CliCommand = {
@@ -12,13 +10,13 @@ export const exportCommand: CliCommand = {
     const format = values.format ?? 'jsonl';
     if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv');
     const store = openStore(historyPath(values, io.env));
-    const out = typeof values.out === 'string' ? createWriteStream(values.out) : io.stdout;
-    const count = await exportHistory(store, out, { format, includeText: values['with-text'] === true });
-    if (typeof values.out === 'string') {
-      (out as NodeJS.WritableStream).end();
-      await finished(out as NodeJS.WritableStream);
-      io.stderr.write(`exported ${count} records to ${values.out}\n`);
+    const options = { format, includeText: values['with-text'] === true } as const;
+    if (typeof values.out !== 'string') {
+      await exportHistory(store, io.stdout, options);
+      return 0;
     }
+    const count = await exportHistoryToFile(store, values.out, options);
+    io.stderr.write(`exported ${count} records to ${values.out}\n`);
     return 0;
   },
 };

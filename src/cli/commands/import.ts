@@ -16,7 +16,9 @@ export const importCommand: CliCommand = {
     const target = historyPath(values, io.env);
     if (target === from) throw new UsageError('--from and --history are the same file');
     const store = openStore(target, { privacy: values.privacy === 'metadata' ? 'metadata' : 'full' });
-    const report = await importHistory(store, from);
+    const report = await importHistory(store, from, {
+      onWait: (holder) => io.stderr.write(`waiting for another import into ${target} to finish (pid ${holder.pid} on ${holder.hostname}, since ${holder.acquiredAt})\n`),
+    });
     io.stdout.write(`${JSON.stringify({ from, history: target, ...report })}\n`);
     return 0;
   },

@@ -80,7 +80,9 @@ export async function scanForward(path: string, start: number, end: number, onLi
 async function scanHandleForward(handle: FileHandle, start: number, end: number, onLine: (text: string) => void, onBlock?: (consumedTo: number) => void): Promise<ForwardScan> {
   const buffer = Buffer.allocUnsafe(CHUNK);
   let position = start;
-  let carry: Buffer | undefined; // the start of a line that began in an earlier block
+  // The blocks of a line that began in an earlier block, joined once when its newline arrives:
+  // joining them block by block would copy a long line again for every block (quadratic).
+  let carry: Buffer[] = [];
   let consumedTo = start;
   while (position < end) {
     const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, end - position), position);
@@ -88,18 +90,18 @@ async function scanHandleForward(handle: FileHandle, start: number, end: number,
     const chunk = buffer.subarray(0, bytesRead);
     const lastNewline = chunk.lastIndexOf(NEWLINE);
     if (lastNewline === -1) {
-      carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
+      carry.push(Buffer.from(chunk)); // a copy: `buffer` is reused for the next block
     } else {
-      const whole = carry ? Buffer.concat([carry, chunk.subarray(0, lastNewline)]) : chunk.subarray(0, lastNewline);
+      const whole = carry.length ? Buffer.concat([...carry, chunk.subarray(0, lastNewline)]) : chunk.subarray(0, lastNewline);
       const lines = whole.toString('utf8').split('\n');
       for (const line of lines) onLine(line);
       consumedTo = position + lastNewline + 1;
       onBlock?.(consumedTo);
-      carry = lastNewline + 1 < bytesRead ? Buffer.from(chunk.subarray(lastNewline + 1)) : undefined;
+      carry = lastNewline + 1 < bytesRead ? [Buffer.from(chunk.subarray(lastNewline + 1))] : [];
     }
     position += bytesRead;
   }
-  return carry ? { consumedTo, tail: carry } : { consumedTo };
+  return carry.length ? { consumedTo, tail: Buffer.concat(carry) } : { consumedTo };
 }
 
 /**

@@ -2,7 +2,11 @@
  * Moving records in and out: importing the old service's call_history.jsonl (records already in
  * the history are skipped) and exporting ours as JSONL or CSV, without text unless asked.
  */
-import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
+import { isSameFile, realPathOf, writeFileAtomically } from './files';
+import { withFileLock, type LockHolder } from './lock';
 import { HistoryStore } from './store';
 import { identityKey, withoutText, type CallRecord } from './record';
 
@@ -27,8 +31,15 @@ function isCallRecord(value: Record<string, unknown>): boolean {
  * file twice adds nothing and a file with genuinely repeated records keeps its repeats.
  * Records are appended as their original text (byte for byte), or without text when the store's
  * privacy mode is "metadata".
+ * Imports into one history run one at a time, across processes (a lock file beside the history):
+ * two at once would both read the history before either appends, and add every record twice.
+ * Plain appends need no lock: a new call's record cannot be a duplicate of an imported one.
  */
-export async function importHistory(store: HistoryStore, fromPath: string, options: { batchSize?: number } = {}): Promise<ImportReport> {
+export function importHistory(store: HistoryStore, fromPath: string, options: { batchSize?: number; onWait?: (holder: LockHolder) => void } = {}): Promise<ImportReport> {
+  return withFileLock(`${store.path}.lock`, () => importUnlocked(store, fromPath, options.batchSize ?? 500), options.onWait);
+}
+
+async function importUnlocked(store: HistoryStore, fromPath: string, batchSize: number): Promise<ImportReport> {
   const have = new Map<string, number>();
   for await (const { value } of store.records()) {
     const key = identityKey(value as Partial<CallRecord>);
@@ -37,7 +48,6 @@ export async function importHistory(store: HistoryStore, fromPath: string, optio
   const source = new HistoryStore(fromPath);
   const counts = { records: 0, blank: 0, invalid: 0 };
   const report: ImportReport = { imported: 0, duplicates: 0, invalid: 0, blank: 0 };
-  const batchSize = options.batchSize ?? 500;
   let batch: string[] = [];
   for await (const { value, text } of source.records(counts)) {
     if (!isCallRecord(value)) {
@@ -91,9 +101,16 @@ const CSV_COLUMNS = [
   'error_kind',
 ] as const;
 
+/** What a spreadsheet reads as the start of a formula (OWASP's CSV-injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  // Numbers stay numbers (a negative cost is not a formula); only text can smuggle one in.
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // A leading quote makes the spreadsheet show the text as text instead of running it.
+  if (FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -127,12 +144,16 @@ function csvRow(record: Partial<CallRecord>, includeText: boolean): string {
   return cells.map(csvCell).join(',');
 }
 
-/** Writes every record to `out`; returns how many. Text is left out unless `includeText`. */
+/**
+ * Writes every record to `out`; returns how many. Text is left out unless `includeText`. Rejects
+ * with the stream's error if `out` fails. The caller ends `out`; to write a file, use
+ * exportHistoryToFile.
+ */
 export async function exportHistory(store: HistoryStore, out: NodeJS.WritableStream, options: ExportOptions = {}): Promise<number> {
   const includeText = options.includeText === true;
   const format = options.format ?? 'jsonl';
   const write = async (text: string) => {
-    if (!out.write(text)) await once(out as unknown as NodeJS.EventEmitter, 'drain');
+    if (!out.write(text)) await drained(out as Writable);
   };
   if (format === 'csv') await write(`${[...CSV_COLUMNS, ...(includeText ? ['query', 'response_content'] : [])].join(',')}\n`);
   let count = 0;
@@ -143,4 +164,80 @@ export async function exportHistory(store: HistoryStore, out: NodeJS.WritableStr
     count += 1;
   }
   return count;
+}
+
+/**
+ * Resolves when `out` wants more data, rejects when it failed or closed instead. (Waiting for
+ * 'drain' alone hangs for ever on a stream that already failed: it never drains.)
+ */
+function drained(out: Writable): Promise<void> {
+  if (out.errored) return Promise.reject(out.errored);
+  if (out.destroyed) return Promise.reject(new Error('the output closed before the export finished'));
+  return new Promise((resolvePromise, reject) => {
+    const settle = (error?: Error) => {
+      out.off('drain', onDrain);
+      out.off('error', settle);
+      out.off('close', onClose);
+      if (error) reject(error);
+      else resolvePromise();
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(out.errored ?? new Error('the output closed before the export finished'));
+    out.on('drain', onDrain);
+    out.on('error', settle);
+    out.on('close', onClose);
+  });
+}
+
+/** An export that did not happen, with a sentence for the user (`detail`: what went wrong and what to do). */
+export class HistoryExportError extends Error {
+  constructor(readonly target: string, readonly detail: string) {
+    super(`Could not export to ${target}: ${detail}`);
+  }
+}
+
+/**
+ * Exports the history to the file `target` (the one way the CLI and the extension write an
+ * export). Refuses a target that is the history file itself, however it is spelled (it would be
+ * emptied before it is read). Writes a temporary file beside the target and renames it when
+ * complete: a failure leaves the target as it was and no partial file. Rejects with a
+ * HistoryExportError.
+ */
+export async function exportHistoryToFile(store: HistoryStore, target: string, options: ExportOptions = {}): Promise<number> {
+  let realTarget = target;
+  try {
+    realTarget = await realPathOf(target);
+    if (await isSameFile(realTarget, store.path)) {
+      throw new HistoryExportError(target, 'that is the history file itself, and exporting onto it would erase it. Choose another file.');
+    }
+    if ((await stat(realTarget).catch(() => undefined))?.isDirectory()) throw new HistoryExportError(target, 'that is a folder. Choose a file name inside it.');
+    return await writeFileAtomically(realTarget, (out) => exportHistory(store, out, options));
+  } catch (error) {
+    if (error instanceof HistoryExportError) throw error;
+    throw new HistoryExportError(target, explainFileError(error as NodeJS.ErrnoException, realTarget, store.path));
+  }
+}
+
+/** One sentence for a failed file operation of an export: what happened, and what to do. */
+function explainFileError(error: NodeJS.ErrnoException, target: string, historyPath: string): string {
+  const folder = dirname(target);
+  switch (error.code) {
+    case 'ENOENT':
+      return `the folder ${folder} does not exist. Create it or choose another folder.`;
+    case 'ENOTDIR':
+      return `${folder} is not a folder. Choose a file inside a folder.`;
+    case 'EISDIR':
+      // The target was checked up front: a folder found now is where the history should be.
+      return `the history ${historyPath} is a folder, not a file. Point to the history file itself.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${error.path ?? folder}). Choose a folder you can write to.`;
+    case 'EROFS':
+      return `${folder} is on a read-only file system. Choose another folder.`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full. Free some space or choose another disk.';
+    default:
+      return `${error.message}.`;
+  }
 }

@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import * as vscode from 'vscode';
-import { exportHistory, importHistory } from '../../core/history/transfer';
+import type { HistoryStore } from '../../core/history/store';
+import { exportHistoryToFile, HistoryExportError, importHistory, type ExportOptions } from '../../core/history/transfer';
 import type { RouterService } from '../routerService';
 
 /** "Import History": another history file (the old service's call_history.jsonl, or an export of ours). */
@@ -35,15 +34,24 @@ export async function exportHistoryCommand(router: RouterService): Promise<void>
     defaultUri: vscode.Uri.file(`qwen-router-history-${new Date().toISOString().slice(0, 10)}.jsonl`),
   });
   if (!target) return;
-  const out = createWriteStream(target.fsPath);
   try {
-    const count = await exportHistory(router.history, out, { includeText: content === withText, format: target.fsPath.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl' });
-    out.end();
-    await once(out, 'close');
+    const count = await exportHistoryToPath(router.history, target.fsPath, { includeText: content === withText, format: target.fsPath.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl' });
     void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} records to {1}.', count, target.fsPath));
   } catch (error) {
-    out.destroy();
-    void vscode.window.showErrorMessage(vscode.l10n.t('Could not export to {0}: {1}', target.fsPath, (error as Error).message));
+    void vscode.window.showErrorMessage((error as Error).message);
+  }
+}
+
+/**
+ * Both export commands (this one and the stats view's) write through the core's one file export;
+ * a failure comes back as one sentence in the display language, with the core's detail.
+ */
+export async function exportHistoryToPath(history: HistoryStore, target: string, options: ExportOptions): Promise<number> {
+  try {
+    return await exportHistoryToFile(history, target, options);
+  } catch (error) {
+    const detail = error instanceof HistoryExportError ? error.detail : (error as Error).message;
+    throw new Error(vscode.l10n.t('Could not export to {0}: {1}', target, detail));
   }
 }
 
