@@ -1,8 +1,8 @@
 // The activated extension itself, as a user drives it from the command palette: its real services,
 // settings, SecretStorage and workspace storage, against the local DashScope stand-in.
 import * as assert from 'assert';
-import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { basename, dirname, join, resolve } from 'path';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
 import type { AskResult } from '../../src/core/ask';
@@ -112,6 +112,31 @@ describe('the extension, driven from the command palette (host)', function () {
     assert.equal(decision.method, 'nvidia_classifier');
     assert.equal(typeof decision.classifier?.prompt_complexity_score, 'number');
     assert.ok(decision.tier);
+  });
+
+  it('Export History refuses the history file itself and reports an unwritable target, leaving the history whole', async () => {
+    const history = api.router.history.path;
+    const before = readFileSync(history, 'utf8');
+    assert.ok(before.length > 0);
+    const exportTo = async (target: string) => {
+      let shown = '';
+      await answering('showQuickPick', vscode.l10n.t('With prompt and answer text'), () =>
+        answering('showSaveDialog', vscode.Uri.file(target), () =>
+          answering('showErrorMessage', (message: string) => void (shown = message), () => vscode.commands.executeCommand('qwenRouter.exportHistory')),
+        ),
+      );
+      return shown;
+    };
+    // Through a `..` detour, so only a real-path comparison sees that it is the same file.
+    const detour = join(dirname(history), 'detour');
+    mkdirSync(detour, { recursive: true });
+    assert.match(await exportTo(join(detour, '..', basename(history))), /Could not export/);
+    assert.equal(readFileSync(history, 'utf8'), before, 'the history was changed by exporting onto itself');
+    // A folder that does not exist: an error, no hang, nothing left behind.
+    const missing = join(dirname(history), 'no-such-folder', 'export.jsonl');
+    assert.match(await exportTo(missing), /Could not export/);
+    assert.equal(existsSync(dirname(missing)), false);
+    rmSync(detour, { recursive: true, force: true });
   });
 
   it('imports the old service history once, then clears it after asking', async () => {

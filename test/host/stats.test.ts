@@ -65,14 +65,24 @@ describe('stats panel (host)', function () {
   }
 
   let requestCount = 0;
-  async function request<T>(method: string, params: unknown): Promise<T> {
+  async function respond(method: string, params: unknown) {
     assert.ok(spy);
     const requestId = `t-${++requestCount}`;
     spy.simulate({ type: 'request', requestId, method, params });
     const reply = await spy.waitPosted((m) => m.type === 'response' && m.requestId === requestId, 30_000);
-    assert.equal(reply.ok, true, String(reply.error));
     assert.equal(reply.method, method);
+    return reply;
+  }
+  async function request<T>(method: string, params: unknown): Promise<T> {
+    const reply = await respond(method, params);
+    assert.equal(reply.ok, true, String(reply.error));
     return reply.result as T;
+  }
+  /** A request the host answers with an error: returns the error text. */
+  async function failedRequest(method: string, params: unknown): Promise<string> {
+    const reply = await respond(method, params);
+    assert.equal(reply.ok, false, 'the request should have failed');
+    return String(reply.error);
   }
 
   before(async () => {
@@ -223,6 +233,12 @@ describe('stats panel (host)', function () {
       assert.equal(exported[0].routing.query, 'question 0');
       window.showSaveDialog = async () => undefined;
       assert.deepEqual(await request('export', { format: 'csv', includeText: false }), { path: null, records: 0 });
+      // Onto the history itself: refused with a message, the history untouched.
+      const historyBefore = readFileSync(shown.path, 'utf8');
+      window.showSaveDialog = async () => vscode.Uri.file(shown.path);
+      const refused = await failedRequest('export', { format: 'json', includeText: true });
+      assert.match(refused, /Could not export/);
+      assert.equal(readFileSync(shown.path, 'utf8'), historyBefore);
     } finally {
       window.showSaveDialog = original;
     }
