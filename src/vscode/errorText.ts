@@ -34,6 +34,8 @@ function headline(kind: ErrorKind): string {
       return vscode.l10n.t('The provider could not be reached: check the network, the proxy and the base URL.');
     case 'stream_interrupted':
       return vscode.l10n.t('The answer was cut off; the partial answer is kept.');
+    case 'protocol':
+      return vscode.l10n.t('The provider sent a malformed answer (not our fault): try again; if it persists, check the base URL and the proxy.');
     case 'internal':
       return vscode.l10n.t('Something went wrong inside Qwen Router.');
   }

@@ -3,7 +3,8 @@
  * 127.0.0.1 (a random port) that answers POST <base>/chat/completions with SSE chunks (the usage
  * chunk with empty choices when stream_options.include_usage is set), plain JSON when not
  * streaming, DashScope's error bodies with their statuses and Retry-After, streams that break
- * halfway, slow first tokens, reasoning_content deltas; and keeps a record of every request.
+ * halfway, slow first tokens, reasoning_content deltas, streams that send only keep-alives or
+ * empty chunks, a `data:` line that is not JSON; and keeps a record of every request.
  *
  * Behaviour is scripted per model name: `script(model, ...scenarios)` queues one scenario per
  * request; `setScenario(model, s)` sets the standing one used when the queue is empty. Other
@@ -51,6 +52,14 @@ export interface Scenario {
   hang?: boolean;
   /** The completion id; default chatcmpl-standin-<n>. */
   id?: string;
+  /**
+   * After this many content-bearing chunks (0: right after the headers), send only what carries no
+   * text, in turn, every `everyMs` (default 50), until the client goes away: an SSE keep-alive
+   * comment, a chunk whose delta is empty, a chunk with empty choices.
+   */
+  keepAliveOnlyAfter?: { chunks: number; everyMs?: number };
+  /** After this many content-bearing chunks (0: right after the headers), a `data:` line that is not JSON, then the end of the stream. */
+  garbageAfter?: { chunks: number; line: string };
 }
 
 /** DashScope's errors as its compatible mode returns them. */
@@ -276,12 +285,27 @@ export class DashScopeStandIn {
       await this.sleep(20, res); // let what was written reach the client first
       res.socket?.destroy();
     };
+    // Keep-alives forever: a server that looks alive but never says anything.
+    const keepAliveOnly = async () => {
+      const fillers = [': keep-alive\n\n', `data: ${JSON.stringify(chunk({}))}\n\n`, `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [] })}\n\n`];
+      for (let n = 0; ; n++) {
+        if (!(await this.sleep(scenario.keepAliveOnlyAfter?.everyMs ?? 50, res)) || res.destroyed) return;
+        res.write(fillers[n % fillers.length]);
+      }
+    };
+    const garbageNow = () => {
+      res.end(`data: ${scenario.garbageAfter!.line}\n\n`);
+    };
     if (scenario.breakAfterChunks === 0) return breakNow();
     if (!(await this.sleep(scenario.firstTokenDelayMs ?? 0, res))) return;
     send(chunk({ role: 'assistant', content: '' }));
+    if (scenario.keepAliveOnlyAfter?.chunks === 0) return keepAliveOnly();
+    if (scenario.garbageAfter?.chunks === 0) return garbageNow();
     for (let i = 0; i < pieces.length; i++) {
       if (i > 0 && !(await this.sleep(scenario.chunkDelayMs ?? 0, res))) return;
       if (res.destroyed) return;
+      if (scenario.keepAliveOnlyAfter?.chunks === i) return keepAliveOnly();
+      if (scenario.garbageAfter?.chunks === i) return garbageNow();
       const last = i === pieces.length - 1;
       send(chunk(pieces[i], last ? (scenario.finishReason ?? 'stop') : null));
       if (scenario.breakAfterChunks !== undefined && i + 1 >= scenario.breakAfterChunks) return breakNow();

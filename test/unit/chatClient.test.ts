@@ -252,7 +252,7 @@ describe('chat client (against the DashScope stand-in)', function () {
     assert.equal(outcome.status, 'error');
     assert.equal(outcome.error?.kind, 'timeout');
     assert.equal(outcome.answer, 'abcde');
-    assert.match(outcome.error!.message, /stopped arriving: no data for 0\.3 s\. The partial answer is kept\./);
+    assert.match(outcome.error!.message, /stopped arriving: nothing new for 0\.3 s\. The partial answer is kept\./);
   });
 
   it('cancellation aborts the HTTP request: the server sees the connection close', async () => {

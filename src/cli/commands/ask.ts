@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { ClassifyFn } from '../../core/classifier/result';
 import { ask } from '../../core/ask';
 import { resolveConfig } from '../../core/config';
@@ -22,7 +23,36 @@ export interface AskCommandSeams {
 }
 
 const USAGE =
-  'ask [--model-dir D] [--model M] [--base-url U] [--api-key K] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--verbose] PROMPT';
+  'ask [--model-dir D] [--model M] [--base-url U] [--api-key-file FILE|-] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--verbose] PROMPT\n' +
+  '      The API key: set DASHSCOPE_API_KEY (the safe way), or --api-key-file FILE (- reads it from stdin).\n' +
+  '      --api-key K also works, but the key is then visible to other users in `ps` and kept in the shell history.';
+
+/** Ctrl-C, a closed terminal and `kill` all cancel the call the same way, and exit 128 + the signal's number. */
+const CANCEL_SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+type CancelSignal = keyof typeof CANCEL_SIGNALS;
+
+/** Why a file could not be read, in words (never a stack trace). */
+function unreadable(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'it does not exist';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The key from a file or stdin (-), without the newline editors and `echo` leave; the key itself is never printed. */
+async function readApiKeyFile(file: string, stdin: NodeJS.ReadableStream): Promise<string> {
+  const name = file === '-' ? 'the API key read from stdin' : `the API key file ${file}`;
+  let text: string;
+  try {
+    text = file === '-' ? await readAll(stdin) : await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${name}: ${unreadable(error)}`);
+  }
+  const key = text.trim();
+  if (!key) throw new UsageError(`${name} is empty`);
+  return key;
+}
 
 function numberOption(value: string | boolean | undefined, name: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -46,6 +76,8 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       model: { type: 'string' },
       'base-url': { type: 'string' },
       'api-key': { type: 'string' },
+      'api-key-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
       ...historyOption,
       'no-stream': { type: 'boolean' },
       region: { type: 'string' },
@@ -59,7 +91,15 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       ...seams.classifierOptions,
     },
     async run(values, positionals, io) {
+      if (values.help) {
+        io.stdout.write(`Usage: qwen-router ${USAGE}\n`);
+        return 0;
+      }
       let prompt = positionals.join(' ');
+      const keyFile = typeof values['api-key-file'] === 'string' ? values['api-key-file'] : undefined;
+      if (keyFile !== undefined && values['api-key'] !== undefined) throw new UsageError('--api-key and --api-key-file: give one, not both');
+      if (keyFile === '-' && prompt === '-') throw new UsageError('the PROMPT and --api-key-file cannot both be read from stdin');
+      const keyFromFile = keyFile === undefined ? undefined : await readApiKeyFile(keyFile, io.stdin);
       if (prompt === '-') prompt = await readAll(io.stdin);
       if (!prompt.trim()) throw new UsageError('a PROMPT is required (use - to read it from stdin)');
       if (values.privacy !== undefined && values.privacy !== 'full' && values.privacy !== 'metadata') throw new UsageError('--privacy must be "full" or "metadata"');
@@ -77,7 +117,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       if (problems.length) throw new UsageError(problems.join('; '));
       const temperature = numberOption(values.temperature, 'temperature', false);
       const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
-      const apiKey = (typeof values['api-key'] === 'string' && values['api-key']) || io.env.DASHSCOPE_API_KEY || '';
+      const apiKey = keyFromFile ?? ((typeof values['api-key'] === 'string' && values['api-key']) || io.env.DASHSCOPE_API_KEY || '');
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
 
       let classifier: CliClassifier | undefined;
@@ -87,8 +127,13 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       }
 
       const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      let cancelledBy: CancelSignal | undefined;
+      const onSignal = (signal: CancelSignal) => {
+        cancelledBy ??= signal;
+        controller.abort();
+      };
+      // Once: a second signal of the same kind ends the process the default way, should the call hang.
+      for (const signal of Object.keys(CANCEL_SIGNALS) as CancelSignal[]) process.once(signal, onSignal);
       let answered = '';
       let thinkingShown = false;
       try {
@@ -122,13 +167,13 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
         if (result.historyError) io.stderr.write(`warning: ${result.historyError}\n`);
         if (result.status === 'ok') return 0;
         if (result.status === 'cancelled') {
-          io.stderr.write(`qwen-router ask: cancelled${answered ? ' (partial answer kept in the history)' : ''}\n`);
-          return 130;
+          io.stderr.write(`qwen-router ask: cancelled${cancelledBy ? ` by ${cancelledBy}` : ''}${answered ? ' (partial answer kept in the history)' : ''}\n`);
+          return CANCEL_SIGNALS[cancelledBy ?? 'SIGINT'];
         }
         io.stderr.write(`qwen-router ask: ${result.error?.message ?? 'the call failed'}\n`);
         return 1;
       } finally {
-        process.off('SIGINT', onSigint);
+        for (const signal of Object.keys(CANCEL_SIGNALS)) process.off(signal, onSignal);
         await classifier?.dispose();
       }
     },

@@ -4,13 +4,15 @@
  * off (maxRetries 0) and one loop of ours that retries 429, 5xx and broken connections before the
  * first token, honouring Retry-After within a capped total wait, and optionally escalates to the
  * next tier's model. After the first token nothing is retried: the partial answer is kept.
+ * Only text (answer, thinking, tool calls) is progress: keep-alives and empty chunks do not hold off
+ * a time-out. The whole call shares one deadline for its first token (Timeouts.callFirstTokenMs).
  * `chat` never throws; every outcome comes back as a value.
  */
 import OpenAI from 'openai';
 import type { ModelSpec } from '../models/table';
 import type { AttemptInfo } from '../history/record';
 import type { ChatMessage } from '../routing/tokens';
-import { ChatError, describeError, isConnectionFailure, type ChatFailure } from './errors';
+import { ChatError, describeError, hostOf, isConnectionFailure, protocolFailure, secs, TIMEOUT_ADVICE, type ChatFailure } from './errors';
 
 export interface ChatTarget {
   /** The model key in the table. */
@@ -34,14 +36,19 @@ export interface RetryPolicy {
 export interface Timeouts {
   /** The SDK's timeout: until the response headers arrive. */
   requestMs: number;
-  /** From sending the request to the first token (thinking or answer). */
+  /** One attempt, from sending the request to the first token (thinking or answer). */
   firstTokenMs: number;
-  /** Longest silence between two chunks once the answer has started. */
+  /** Longest time without new text once the answer has started (keep-alives and empty chunks do not count). */
   idleMs: number;
+  /**
+   * The whole call until its first token: every attempt, retry wait and escalation shares this one
+   * deadline, so a dead endpoint costs the user this long at most, never one full wait per tier.
+   */
+  callFirstTokenMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, maxTotalWaitMs: 20_000, baseDelayMs: 500, maxDelayMs: 8_000 };
-export const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 60_000, firstTokenMs: 90_000, idleMs: 60_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 60_000, firstTokenMs: 90_000, idleMs: 60_000, callFirstTokenMs: 120_000 };
 
 export interface ChatCallbacks {
   /** Before each HTTP attempt (the first included). */
@@ -111,7 +118,7 @@ interface AttemptResult extends Pick<ChatOutcome, 'status' | 'answer' | 'reasoni
   firstTokenAt?: number;
 }
 
-type AbortCause = 'user' | 'first_token_timeout' | 'idle_timeout';
+type AbortCause = 'user' | 'first_token_timeout' | 'call_deadline' | 'idle_timeout';
 
 /**
  * Calls the first target, then (when the failure allows it, before any token) the next ones in
@@ -123,7 +130,11 @@ export async function chat(targets: readonly ChatTarget[], options: ChatOptions)
   const sleep = options.sleep ?? abortableSleep;
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   retry.maxAttempts = Math.max(1, Math.floor(retry.maxAttempts));
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const started = now();
+  const deadline = started + timeouts.callFirstTokenMs;
+  // Hosts that timed out: another model there would most likely mean the same wait again.
+  const timedOutHosts = new Set<string>();
   const attempts: AttemptInfo[] = [];
   const escalatedFrom: string[] = [];
   let waitedTotal = 0;
@@ -155,9 +166,11 @@ export async function chat(targets: readonly ChatTarget[], options: ChatOptions)
       if (reason) {
         const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (n - 2)) * (0.8 + Math.random() * 0.4);
         const delay = Math.round(reason.retryAfterMs ?? backoff);
-        if (waitedTotal + delay > retry.maxTotalWaitMs) {
+        const beyondBudget = waitedTotal + delay > retry.maxTotalWaitMs;
+        if (beyondBudget || now() + delay >= deadline) {
           const asked = reason.retryAfterMs !== undefined ? `the server asked to wait ${Math.ceil(delay / 1000)} s` : `another try would need ${Math.ceil(delay / 1000)} s more`;
-          last!.result.error = { ...reason, message: `${reason.message} Gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${asked}, beyond the ${Math.round(retry.maxTotalWaitMs / 1000)} s wait budget.` };
+          const limit = beyondBudget ? `the ${Math.round(retry.maxTotalWaitMs / 1000)} s wait budget` : `the call's limit of ${secs(timeouts.callFirstTokenMs)} for a first answer`;
+          last!.result.error = { ...reason, message: `${reason.message} Gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${asked}, beyond ${limit}.` };
           break;
         }
         await sleep(delay, options.signal);
@@ -171,7 +184,7 @@ export async function chat(targets: readonly ChatTarget[], options: ChatOptions)
       }
       options.onAttempt?.({ model: target.key, attempt: attempts.length + 1, waitedMs: waited, reason: reason ?? previousFailure, escalated: t > 0 && n === 1 });
       const attemptStart = now();
-      const result = await attemptOnce(target, options, now);
+      const result = await attemptOnce(target, options, now, timeouts, deadline - attemptStart);
       attempts.push({
         model: target.key,
         outcome: result.status === 'error' ? result.error!.kind : result.status,
@@ -185,11 +198,18 @@ export async function chat(targets: readonly ChatTarget[], options: ChatOptions)
       reason = result.error!;
       if (!reason.retryable) break;
     }
-    const failure = last!.result.error;
+    const failure = last!.result.error!;
     previousFailure = failure;
-    const next = targets[t + 1];
-    if (!next || !failure?.escalatable) break;
+    if (failure.kind === 'timeout') timedOutHosts.add(hostOf(target.baseUrl));
+    const rest = targets.slice(t + 1);
+    const next = rest.findIndex((candidate) => !timedOutHosts.has(hostOf(candidate.baseUrl)));
+    const skipped = (next < 0 ? rest : rest.slice(0, next)).map((candidate) => candidate.key);
+    if (failure.escalatable && skipped.length) {
+      failure.message += ` Did not try ${skipped.join(', ')}: they are on the same host, so the wait would most likely repeat.`;
+    }
+    if (next < 0 || !failure.escalatable || now() >= deadline) break;
     escalatedFrom.push(target.key);
+    t += next; // the loop's t++ lands on the next target worth trying
   }
   return finish(last!.target, last!.result, false);
 }
@@ -198,8 +218,7 @@ function wantsThinking(target: ChatTarget, options: ChatOptions): boolean {
   return options.enableThinking === true && target.spec.supportsThinking !== false;
 }
 
-async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => number): Promise<AttemptResult> {
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => number, timeouts: Timeouts, callRemainingMs: number): Promise<AttemptResult> {
   const controller = new AbortController();
   let cause: AbortCause | undefined;
   const abort = (why: AbortCause) => {
@@ -209,10 +228,26 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
   const onUserAbort = () => abort('user');
   if (options.signal?.aborted) cause = 'user';
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined = setTimeout(() => abort('first_token_timeout'), timeouts.firstTokenMs);
+  // Until the first token, whichever ends first: this attempt's wait or the call's deadline.
+  const firstTokenWaitMs = Math.max(0, Math.min(timeouts.firstTokenMs, callRemainingMs));
+  const firstTokenCause: AbortCause = firstTokenWaitMs < timeouts.firstTokenMs ? 'call_deadline' : 'first_token_timeout';
+  let timer: NodeJS.Timeout | undefined = setTimeout(() => abort(firstTokenCause), firstTokenWaitMs);
+  // Called on progress only (new text), so keep-alives and empty chunks cannot keep a dead stream open.
   const armIdle = () => {
     clearTimeout(timer);
     timer = setTimeout(() => abort('idle_timeout'), timeouts.idleMs);
+  };
+  let headersArrived = false;
+  // The SDK logs a data line it cannot parse with console.error; keep the line for our message instead.
+  let malformedLine: string | undefined;
+  const quiet = () => undefined;
+  const logger = {
+    error: (message: unknown, data?: unknown) => {
+      if (malformedLine === undefined && typeof data === 'string' && /not? parse/i.test(String(message))) malformedLine = data;
+    },
+    warn: quiet,
+    info: quiet,
+    debug: quiet,
   };
 
   // The error body, to keep DashScope's request_id (the SDK keeps only body.error).
@@ -235,6 +270,8 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
     maxRetries: 0, // our loop retries; the SDK's default 2 would multiply it
     timeout: timeouts.requestMs,
     fetch: fetchKeepingErrors,
+    logger,
+    logLevel: 'error',
   });
   const stream = options.stream !== false;
   const thinking = wantsThinking(target, options);
@@ -251,15 +288,15 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
   const result: AttemptResult = { status: 'ok', answer: '', reasoning: '' };
   const noteToken = () => {
     if (result.firstTokenAt === undefined) result.firstTokenAt = now();
+    armIdle();
   };
   const context = { model: target.spec.model, baseUrl: target.baseUrl, timeoutMs: timeouts.requestMs };
   try {
     if (stream) {
       const chunks = (await client.chat.completions.create(body as never, { signal: controller.signal })) as unknown as AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
-      armIdle();
+      headersArrived = true;
       let sawUsage = false;
       for await (const chunk of chunks) {
-        armIdle();
         if (chunk.id && !result.responseId) result.responseId = chunk.id;
         if (chunk.usage) {
           sawUsage = true;
@@ -270,7 +307,8 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
           };
         }
         for (const choice of chunk.choices ?? []) {
-          const delta = choice.delta as { content?: string | null; reasoning_content?: string | null } | undefined;
+          const delta = choice.delta as { content?: string | null; reasoning_content?: string | null; tool_calls?: unknown[] | null } | undefined;
+          if (delta?.tool_calls?.length) noteToken();
           if (delta?.reasoning_content) {
             noteToken();
             result.reasoning += delta.reasoning_content;
@@ -312,7 +350,8 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
   } catch (error) {
     if (cause === 'user') return { ...result, status: 'cancelled' };
     result.status = 'error';
-    result.error = failureOf(error, cause, result.firstTokenAt !== undefined, target, context, errorBody, timeouts);
+    const progress = { started: result.firstTokenAt !== undefined, headersArrived, malformedLine, firstTokenWaitMs };
+    result.error = failureOf(error, cause, progress, target, context, errorBody, timeouts);
     return result;
   } finally {
     clearTimeout(timer);
@@ -326,13 +365,31 @@ function abortError(cause: AbortCause): Error {
   return error;
 }
 
-function failureOf(error: unknown, cause: AbortCause | undefined, started: boolean, target: ChatTarget, context: { model: string; baseUrl: string; timeoutMs: number }, body: unknown, timeouts: Timeouts): ChatFailure {
+interface AttemptProgress {
+  /** The first token arrived. */
+  started: boolean;
+  headersArrived: boolean;
+  /** A data line of the stream that was not JSON, as the SDK logged it. */
+  malformedLine?: string;
+  /** How long this attempt waited for its first token. */
+  firstTokenWaitMs: number;
+}
+
+function failureOf(error: unknown, cause: AbortCause | undefined, progress: AttemptProgress, target: ChatTarget, context: { model: string; baseUrl: string; timeoutMs: number }, body: unknown, timeouts: Timeouts): ChatFailure {
   const model = target.spec.model;
-  if (cause === 'first_token_timeout') {
-    return { kind: 'timeout', message: `No answer from ${model} within ${secs(timeouts.firstTokenMs)} (${target.baseUrl}). The service may be overloaded or unreachable; try again later.`, retryable: false, escalatable: true };
+  const { started } = progress;
+  if (cause === 'first_token_timeout' || cause === 'call_deadline') {
+    const within = cause === 'call_deadline' ? `within the call's limit of ${secs(timeouts.callFirstTokenMs)} for a first answer` : `within ${secs(progress.firstTokenWaitMs)}`;
+    const what = progress.headersArrived ? 'the connection stayed open but sent only keep-alives or empty chunks' : 'no response at all';
+    return { kind: 'timeout', message: `No answer from ${model} ${within} (${hostOf(target.baseUrl)}): ${what}. ${TIMEOUT_ADVICE}`, retryable: false, escalatable: true };
   }
   if (cause === 'idle_timeout') {
-    return { kind: 'timeout', message: `The answer from ${model} stopped arriving: no data for ${secs(timeouts.idleMs)}.${started ? ' The partial answer is kept.' : ''}`, retryable: false, escalatable: true };
+    return { kind: 'timeout', message: `The answer from ${model} stopped arriving: nothing new for ${secs(timeouts.idleMs)}.${started ? ' The partial answer is kept.' : ''}`, retryable: false, escalatable: true };
+  }
+  // JSON.parse's own error, thrown while the SDK read the stream: the provider sent garbage.
+  if (progress.headersArrived && error instanceof SyntaxError) {
+    const failure = protocolFailure(model, target.baseUrl, progress.malformedLine);
+    return started ? { ...failure, message: `${failure.message} The partial answer is kept.` } : failure;
   }
   if (started) {
     if (error instanceof ChatError) return { ...error.failure, kind: 'stream_interrupted', message: `${error.failure.message} The partial answer is kept.`, retryable: false, escalatable: false };
@@ -350,4 +407,3 @@ function failureOf(error: unknown, cause: AbortCause | undefined, started: boole
   return describeError(error, { ...context, body });
 }
 
-const secs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);

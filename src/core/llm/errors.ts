@@ -18,6 +18,7 @@ export type ErrorKind =
   | 'timeout' // no answer (or no first token, or a stalled stream) in time
   | 'network' // could not connect, connection reset before any answer
   | 'stream_interrupted' // the stream broke after the first token
+  | 'protocol' // the provider sent something that is not the protocol (a data line that is not JSON)
   | 'internal'; // a bug on our side
 
 export interface ChatFailure {
@@ -69,6 +70,30 @@ function regionHint(baseUrl: string): string {
     : `Keys are bound to a region: check that the key belongs to the endpoint ${baseUrl}.`;
 }
 
+export const secs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
+
+/** The host (and port) of a base URL: what "the same server" means for time-outs and messages. */
+export function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl;
+  }
+}
+
+export const TIMEOUT_ADVICE = 'The service may be overloaded or unreachable: check the network and the proxy (http.proxy), try again later, or choose another region.';
+
+/** The provider broke the stream's format; `line` is the offending data line when the SDK showed it. */
+export function protocolFailure(model: string, baseUrl: string, line: string | undefined): ChatFailure {
+  const shown = line === undefined ? '' : ` (${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line)})`;
+  return {
+    kind: 'protocol',
+    message: `${model} at ${hostOf(baseUrl)} sent a malformed stream: a data line that is not JSON${shown}. This is the provider's fault (or a proxy's in between), not yours: try again; if it persists, check that the base URL points at an OpenAI-compatible endpoint and that no proxy rewrites the response.`,
+    retryable: false,
+    escalatable: false,
+  };
+}
+
 const withRequestId = (text: string, requestId?: string) => (requestId ? `${text} (request_id ${requestId})` : text);
 
 function bodyRequestId(body: unknown): string | undefined {
@@ -81,7 +106,7 @@ export function describeError(error: unknown, context: ErrorContext): ChatFailur
   const { model, baseUrl } = context;
   if (error instanceof ChatError) return error.failure;
   if (error instanceof APIConnectionTimeoutError) {
-    return { kind: 'timeout', message: `No response from ${model} at ${baseUrl}${context.timeoutMs ? ` within ${Math.round(context.timeoutMs / 1000)} s` : ''}. The service may be slow or unreachable; try again later.`, retryable: false, escalatable: true };
+    return { kind: 'timeout', message: `No response from ${model} at ${baseUrl}${context.timeoutMs ? ` within ${secs(context.timeoutMs)}` : ''}. ${TIMEOUT_ADVICE}`, retryable: false, escalatable: true };
   }
   if (error instanceof APIUserAbortError) {
     return { kind: 'internal', message: 'The request was aborted.', retryable: false, escalatable: false };
