@@ -1,5 +1,5 @@
 // `npm run bench`: speed and memory figures, printed (never asserted). On the full-size proxy of the
-// classifier when it is present (see the README, "Benchmarks"), the history benchmark, and the host
+// classifier when it is present (see docs/benchmarks.md), the history benchmark, and the host
 // benchmark (scripts/bench-host.mjs: activation, lag, chat badge, stats first paint, inside a real
 // VS Code).
 //   node scripts/bench.mjs [--runs N] [--lengths 16,64,256] [--build-proxy] [--skip-torch]
