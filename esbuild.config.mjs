@@ -53,7 +53,7 @@ const builds = [
     entryPoints: [...listTs('test'), ...listTs('bench')],
     outbase: '.',
     outdir: 'out',
-    external: [...nativeExternals, 'mocha', 'playwright-core'],
+    external: [...nativeExternals, 'mocha', 'playwright-core', 'eslint'],
   },
 ];
 

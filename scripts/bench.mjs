@@ -1,10 +1,10 @@
 // `npm run bench`: speed and memory figures, printed (never asserted). On the full-size proxy of the
-// classifier when it is present (see the README, "Benchmarks"), the history benchmark, and the host
+// classifier when it is present (see docs/benchmarks.md), the history benchmark, and the host
 // benchmark (scripts/bench-host.mjs: activation, lag, chat badge, stats first paint, inside a real
 // VS Code).
 //   node scripts/bench.mjs [--runs N] [--lengths 16,64,256] [--build-proxy] [--skip-torch]
 //                          [--host-only | --skip-host] [--records N] [--verbose]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: build, typecheck, unit tests under plain Node, host tests in a real VS Code
+// `npm test`: build, typecheck, lint, unit tests under plain Node, host tests in a real VS Code
 // (code-server + headless Chromium), and the end-to-end scenarios on the packaged VSIX. Ends with the
 // plain line `N passed, N failed` (the totals of all three; a step that fails or cannot run counts as
 // one failure) and exits non-zero on any failure.
 //
 //   node scripts/test.mjs               everything
-//   node scripts/test.mjs --unit-only   build, typecheck, unit tests (no code-server, no Chromium)
-//   node scripts/test.mjs --host-only   build, typecheck, host tests
+//   node scripts/test.mjs --unit-only   build, typecheck, lint, unit tests (no code-server, no Chromium)
+//   node scripts/test.mjs --host-only   build, typecheck, lint, host tests
 //   node scripts/test.mjs --verbose     also show the workbench's and code-server's output
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -173,6 +173,13 @@ async function main(argv) {
   const typeError = runCommand(npm, ['run', '--silent', 'typecheck']);
   if (typeError) stepFailure('typecheck', since, `${typeError}; the tsc errors are above`);
   else record('typecheck', since, { status: 'ok' });
+
+  // (b') lint: the layer rule and typescript-eslint's recommended rules (eslint.config.mjs)
+  heading('lint');
+  since = Date.now();
+  const lintError = runCommand(npm, ['run', '--silent', 'lint']);
+  if (lintError) stepFailure('lint', since, `${lintError}; the ESLint problems are above`);
+  else record('lint', since, { status: 'ok' });
 
   // (c) unit tests under plain Node
   if (!hostOnly) {

@@ -11,7 +11,7 @@ export interface DownloadSource {
   revision: string;
 }
 
-/** The ONNX export of NVIDIA's classifier, pinned to upstream revision fea1121 (see README). */
+/** The ONNX export of NVIDIA's classifier, pinned to upstream revision fea1121 (see docs/classifier.md). */
 export const DEFAULT_SOURCE: DownloadSource = {
   endpoint: 'https://huggingface.co',
   repo: 'preflight/prompt-task-and-complexity-classifier-ONNX',

@@ -21,8 +21,8 @@ import {
   type RouteBadge,
   type TurnError,
   type TurnUsage,
-} from '../core/protocol/chat';
-import { isObject } from '../core/protocol/common';
+} from '../protocol/chat';
+import { isObject } from '../protocol/common';
 
 const STORAGE_KEY = 'qwenRouter.chat.conversations.v1';
 export const MAX_CONVERSATIONS = 30;

@@ -19,8 +19,8 @@ import {
   type ChatToWebview,
   type ChatTurn,
   type Conversation,
-} from '../core/protocol/chat';
-import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../core/protocol/common';
+} from '../protocol/chat';
+import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../protocol/common';
 import { badgeOf, ConversationStore, errorOf, messagesFor, modelForMessage, modelOptions, newTurn, stickyBadge, usageOf } from './chatConversations';
 import { Disposable } from './disposable';
 import { failureText } from './errorText';

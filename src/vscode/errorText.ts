@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { FallbackReason } from '../core/classifier/result';
 import type { ErrorKind } from '../core/llm/errors';
-import { CHAT_STRINGS } from '../core/protocol/chat';
+import { CHAT_STRINGS } from '../protocol/chat';
 
 /**
  * The core words its failures in English, with their details (model, region, URL, request id).

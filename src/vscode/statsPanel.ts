@@ -8,7 +8,7 @@ import type { RouterConfig } from '../core/config';
 import type { CallRecord } from '../core/history/record';
 import type { HistoryStore, RawPage } from '../core/history/store';
 import { exportHistoryToPath } from './commands/history';
-import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../core/protocol/common';
+import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../protocol/common';
 import {
   isEmptyFilter,
   isStatsToHost,
@@ -23,7 +23,7 @@ import {
   type StatsState,
   type StatsToHost,
   type StatsToWebview,
-} from '../core/protocol/stats';
+} from '../protocol/stats';
 import { TIERS } from '../core/routing/policy';
 import { StatsAccumulator } from '../core/stats/accumulator';
 import { validateThresholds, WhatIfPoints } from '../core/stats/whatIf';

@@ -11,7 +11,7 @@ import { ask } from '../../src/core/ask';
 import { resolveConfig } from '../../src/core/config';
 import type { CallRecord, PrivacyMode } from '../../src/core/history/record';
 import { HistoryStore } from '../../src/core/history/store';
-import { AUTO_MODEL, type ChatState } from '../../src/core/protocol/chat';
+import { AUTO_MODEL, type ChatState } from '../../src/protocol/chat';
 import { ChatViewProvider, type ChatBackend } from '../../src/vscode/chatViewProvider';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { memoryMemento, spyWebview, waitFor, type WebviewSpy } from './webviewSpy';

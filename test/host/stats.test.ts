@@ -11,7 +11,7 @@ import { ask } from '../../src/core/ask';
 import type { ClassifierResult } from '../../src/core/classifier/result';
 import { resolveConfig } from '../../src/core/config';
 import { HistoryStore } from '../../src/core/history/store';
-import { NO_FILTER, type RecordPage, type StatsState, type WhatIfView } from '../../src/core/protocol/stats';
+import { NO_FILTER, type RecordPage, type StatsState, type WhatIfView } from '../../src/protocol/stats';
 import { StatsPanelManager, type HistoryChange } from '../../src/vscode/statsPanel';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { spyWebview, type WebviewSpy } from './webviewSpy';

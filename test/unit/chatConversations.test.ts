@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { resolveConfig } from '../../src/core/config';
 import type { CallRecord } from '../../src/core/history/record';
-import { AUTO_MODEL, type RouteBadge } from '../../src/core/protocol/chat';
+import { AUTO_MODEL, type RouteBadge } from '../../src/protocol/chat';
 import type { RoutingDecision } from '../../src/core/routing/route';
 import {
   actionsFor,

@@ -64,7 +64,7 @@ describe('CLI: tokenize, classify, bench (real child processes of dist/cli.js)',
     assert.equal(cli(['nonsense']).status, 2);
   });
 
-  it('bench prints the figures the README quotes, measured through the extension path', () => {
+  it('bench prints the figures docs/benchmarks.md quotes, measured through the extension path', () => {
     const run = cli(['bench', '--model-dir', fixture('tiny-model-json'), '--lengths', '16,64', '--runs', '3', '--json']);
     assert.equal(run.status, 0, run.stderr);
     const report = JSON.parse(run.stdout);

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHAT_STRINGS } from '../../src/core/protocol/chat';
-import { STATS_STRINGS } from '../../src/core/protocol/stats';
+import { CHAT_STRINGS } from '../../src/protocol/chat';
+import { STATS_STRINGS } from '../../src/protocol/stats';
 import { REPO_ROOT } from '../support/fixtures';
 
 const read = (...parts: string[]) => readFileSync(join(REPO_ROOT, ...parts), 'utf8');

@@ -9,7 +9,7 @@ import {
   type ChatToHost,
   type ChatTurn,
   type RouteBadge,
-} from '../../src/core/protocol/chat';
+} from '../../src/protocol/chat';
 import {
   answerRequest,
   dispatch,
@@ -19,7 +19,7 @@ import {
   type Handlers,
   type RequestMessage,
   type ResponseMessage,
-} from '../../src/core/protocol/common';
+} from '../../src/protocol/common';
 import {
   isStatsToHost,
   isStatsToWebview,
@@ -28,7 +28,7 @@ import {
   recordStatus,
   STATS_STRINGS,
   type StatsRequests,
-} from '../../src/core/protocol/stats';
+} from '../../src/protocol/stats';
 
 const route: RouteBadge = {
   method: 'nvidia_classifier',
@@ -57,7 +57,7 @@ const turn: ChatTurn = {
   usage: { modelKey: 'qwen-plus', inputTokens: 3, outputTokens: 5, costUsd: 0.0001, latencyMs: 800, ttftMs: 120, escalatedFrom: [] },
 };
 
-describe('webview protocol (src/core/protocol)', () => {
+describe('webview protocol (src/protocol)', () => {
   describe('chat: webview -> host', () => {
     it('accepts every well-formed message', () => {
       const messages: ChatToHost[] = [

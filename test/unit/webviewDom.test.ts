@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../src/core/protocol/chat';
-import { localizeTable } from '../../src/core/protocol/common';
-import { STATS_STRINGS, type StatsState, type StatsToWebview } from '../../src/core/protocol/stats';
+import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../src/protocol/chat';
+import { localizeTable } from '../../src/protocol/common';
+import { STATS_STRINGS, type StatsState, type StatsToWebview } from '../../src/protocol/stats';
 import { StatsAccumulator } from '../../src/core/stats/accumulator';
 import { buildWebviewHtml } from '../../src/vscode/webviewHtml';
 

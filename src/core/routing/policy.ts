@@ -1,6 +1,6 @@
 /**
  * The tier policy: pure functions from a classifier verdict (or a token count) to a tier, and from
- * a tier to a configured model. All numbers are settings; the defaults are reasoned in docs/core.md.
+ * a tier to a configured model. All numbers are settings; the defaults are reasoned in docs/routing.md.
  */
 import type { ClassifierResult } from '../classifier/result';
 import type { ModelTable } from '../models/table';
@@ -38,7 +38,7 @@ export interface RoutingPolicy {
 }
 
 /**
- * Defaults, checked against the model card's own examples (see docs/core.md):
+ * Defaults, checked against the model card's own examples (see docs/routing.md, "Defaults and why"):
  * - "Antibiotics ... Explain the above in one sentence." (Summarization) scores 0.133 -> simple.
  * - "Write a Python script that uses a for loop." (Code Generation) scores 0.278 -> simple: most of
  *   that score is domain knowledge (0.98 x 0.15) and constraints (0.56 x 0.15), not difficulty.

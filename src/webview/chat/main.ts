@@ -2,8 +2,8 @@
  * The sidebar chat (webview side). The host owns the conversation; this page renders what it is
  * told (`state`, then turn updates), and turns clicks and keys into protocol messages.
  */
-import { AUTO_MODEL, isChatToWebview, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../core/protocol/chat';
-import { dispatch, formatString, PendingRequests, type Handlers } from '../../core/protocol/common';
+import { AUTO_MODEL, isChatToWebview, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../protocol/chat';
+import { dispatch, formatString, PendingRequests, type Handlers } from '../../protocol/common';
 import { button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatUsd } from '../shared/format';
 import { codeOfBlock, renderMarkdown } from '../shared/markdown';

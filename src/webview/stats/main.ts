@@ -3,7 +3,7 @@
  * fallback reasons, the what-if, and the raw records with paging, filters and a record's three
  * layers. Data comes from the host (`state`, `historyChanged`, and correlated request replies).
  */
-import { dispatch, formatString, PendingRequests, type Handlers } from '../../core/protocol/common';
+import { dispatch, formatString, PendingRequests, type Handlers } from '../../protocol/common';
 import {
   isStatsToWebview,
   NO_FILTER,
@@ -20,7 +20,7 @@ import {
   type StatsToWebview,
   type Thresholds,
   type WhatIfView,
-} from '../../core/protocol/stats';
+} from '../../protocol/stats';
 import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatTime, formatUsd } from '../shared/format';
 import { channel } from '../shared/vscodeApi';

@@ -10,8 +10,9 @@
  * and exports are requests with correlated responses. When a call completes the host posts
  * `historyChanged` with fresh stats, and the webview refreshes what it shows.
  */
-import type { HistoryStats } from '../stats/accumulator';
-import type { ScoreHistogram, WhatIfResult } from '../stats/whatIf';
+import type { Thresholds } from '../core/routing/policy';
+import type { HistoryStats } from '../core/stats/accumulator';
+import type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 import {
   arrayOf,
   boundedString,
@@ -34,8 +35,9 @@ import {
   type ResponseMessage,
 } from './common';
 
-export type { HistoryStats } from '../stats/accumulator';
-export type { ScoreHistogram, WhatIfResult } from '../stats/whatIf';
+export type { Thresholds } from '../core/routing/policy';
+export type { HistoryStats } from '../core/stats/accumulator';
+export type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -66,11 +68,6 @@ export interface RecordPage {
   offset: number;
   limit: number;
   records: Record<string, unknown>[];
-}
-
-export interface Thresholds {
-  simple: number;
-  medium: number;
 }
 
 export interface WhatIfView {

@@ -11,6 +11,8 @@
  * Requests that need an answer go as `request` with an id and come back as `response` with the
  * same id (see common.ts); one-way commands are plain messages.
  */
+import type { RoutingMethod } from '../core/history/record';
+import type { Tier } from '../core/routing/policy';
 import {
   arrayOf,
   boundedString,
@@ -40,15 +42,15 @@ export const MAX_PROMPT_CHARS = 200_000;
 const MAX_TEXT = 2_000_000;
 const ID = boundedString(200);
 
-export type TierName = 'simple' | 'medium' | 'complex';
-const isTier = literal('simple', 'medium', 'complex');
+const isTier: Check<Tier> = literal('simple', 'medium', 'complex');
+const isRoutingMethod: Check<RoutingMethod> = literal('nvidia_classifier', 'fallback_token_length', 'user_specified', 'kept_route');
 
 /** What the badge on an answer shows, as soon as routing is done. */
 export interface RouteBadge {
-  method: 'nvidia_classifier' | 'fallback_token_length' | 'user_specified' | 'kept_route';
+  method: RoutingMethod;
   /** The model key from the table (qwen-flash...). */
   modelKey: string;
-  tier: TierName | null;
+  tier: Tier | null;
   taskType: string | null;
   complexity: number | null;
   routingMs: number | null;
@@ -124,7 +126,7 @@ export interface ModelOption {
   /** What the picker shows (the key and, when different, the provider model). */
   label: string;
   /** The tier this model serves by default, if any. */
-  tier: TierName | null;
+  tier: Tier | null;
 }
 
 /** Every string the chat webview shows, in English. The host sends them localized in `state`. */
@@ -269,7 +271,7 @@ export type ChatToWebview =
   | { type: 'focusInput'; text: string | null };
 
 export const isRouteBadge: Check<RouteBadge> = shape({
-  method: literal('nvidia_classifier', 'fallback_token_length', 'user_specified', 'kept_route'),
+  method: isRoutingMethod,
   modelKey: isString,
   tier: nullable(isTier),
   taskType: nullable(isString),
