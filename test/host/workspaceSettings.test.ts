@@ -6,7 +6,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
-import type { AskResult } from '../../src/core/ask';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { startHubStandIn, type HubStandIn } from '../support/hubStandIn';
