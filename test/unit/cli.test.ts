@@ -96,7 +96,7 @@ describe('CLI (node dist/cli.js as a child process)', function () {
       const path = history();
       const run = await cli(['ask', '--base-url', standIn.baseUrl, '--history', path, 'hi']);
       assert.equal(run.code, 1);
-      assert.deepEqual(errorLines(run.stderr), ['qwen-router ask: No API key for qwen-flash (key "dashscope"). Pass --api-key or set DASHSCOPE_API_KEY.']);
+      assert.deepEqual(errorLines(run.stderr), ['qwen-router ask: No API key for qwen-flash (key "dashscope"). Set DASHSCOPE_API_KEY or pass --api-key-file.']);
       assert.equal(standIn.requests.length, 0);
       assert.equal(records(path)[0].error.kind, 'no_api_key');
     });

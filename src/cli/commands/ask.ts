@@ -144,7 +144,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             classify: classifier?.classify,
             store,
             getApiKey: (keyId) => (keyId === DEFAULT_API_KEY_ID ? apiKey : apiKeyFromEnvironment(keyId, io.env)),
-            missingKeyHint: 'Pass --api-key or set DASHSCOPE_API_KEY.',
+            missingKeyHint: 'Set DASHSCOPE_API_KEY or pass --api-key-file.',
           },
           {
             onRouting: ({ decision, target }) => io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`),
