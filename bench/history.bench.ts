@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryStore } from '../src/core/history/store';
 import { DEFAULT_MODELS } from '../src/core/models/table';
+import { DEFAULT_POLICY } from '../src/core/routing/policy';
+import { WhatIfPoints } from '../src/core/stats/whatIf';
 import { generateHistory as generate, makeBenchRecord as makeRecord, seededRandom } from './historyData';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -51,6 +53,11 @@ async function ours(path: string): Promise<Record<string, unknown>> {
     if (i % 10 === 0) afterAppend.push((await time(() => store.stats()))[0]);
   }
   const final = await store.stats();
+  // The stats view's what-if: every recorded score re-tiered under other thresholds.
+  const points = new WhatIfPoints();
+  for await (const { value } of store.records()) points.add(value);
+  const whatIf: number[] = [];
+  for (let i = 0; i < 10; i++) whatIf.push((await time(() => points.compute({ thresholds: { simple: 0.25 + i / 100, medium: 0.5 }, tierModels: DEFAULT_POLICY.tierModels }, DEFAULT_MODELS)))[0]);
   const retained = retainedHeapMb();
   return {
     records: first.records,
@@ -62,6 +69,7 @@ async function ours(path: string): Promise<Record<string, unknown>> {
     append_ms_p50: round(median(appends)),
     append_ms_p95: round(p95(appends)),
     records_after: final.records,
+    what_if_ms: round(median(whatIf)),
     retained_heap_mb: retained,
     peak_rss_mb: peakRssMb(),
   };

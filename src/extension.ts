@@ -1,6 +1,7 @@
 // Wires the extension together; the logic lives in src/core (pure), src/node and src/vscode.
 import * as vscode from 'vscode';
 import { warmUpTokenCounter } from './core/routing/tokens';
+import { registerAnswerDocuments } from './vscode/answerDocument';
 import { ApiKeys, promptForApiKey } from './vscode/apiKey';
 import { ClassifierController } from './vscode/classifierController';
 import { askFromPalette } from './vscode/commands/ask';
@@ -30,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const keys = new ApiKeys(context.secrets);
   const classifier = new ClassifierController(context);
   const router = new RouterService(context, classifier, keys);
-  context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router));
+  context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), registerAnswerDocuments());
 
   registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig });
   const stats = registerStatsPanel(context, {

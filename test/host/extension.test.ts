@@ -95,6 +95,24 @@ describe('the extension, driven from the command palette (host)', function () {
     for (const file of logFiles) assert.ok(!readFileSync(file, 'utf8').includes(KEY), file);
   });
 
+  it('with privacy "metadata", Ask shows the answer in a read-only in-memory document that VS Code never backs up', async () => {
+    await settings().update('history.privacy', 'metadata', vscode.ConfigurationTarget.Global);
+    try {
+      standIn.setScenario('qwen-flash', { reply: 'The Nightingale answer.', chunkSize: 5 });
+      const result = await answering('showInputBox', 'About project Nightingale?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+      assert.equal(result.status, 'ok', JSON.stringify(result.error));
+      const shown = vscode.workspace.textDocuments.filter((d) => d.getText().includes('The Nightingale answer.'));
+      assert.equal(shown.length, 1, 'one document shows the answer');
+      // Untitled documents are written to disk by hot exit; this one is not untitled and never dirty.
+      assert.equal(shown[0].uri.scheme, 'qwen-router-answer');
+      assert.equal(shown[0].isDirty, false);
+      assert.equal(shown[0].languageId, 'markdown');
+      assert.ok(!readFileSync(api.router.history.path, 'utf8').includes('Nightingale'), 'the history keeps no text');
+    } finally {
+      await settings().update('history.privacy', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('names the API key and the region when DashScope answers 401', async () => {
     standIn.setScenario('qwen-flash', { error: DASHSCOPE_ERRORS.invalidApiKey });
     const result = await answering('showInputBox', 'hello', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));

@@ -173,13 +173,11 @@ describe('what-if thresholds (src/core/stats/whatIf)', () => {
     assert.equal(validateThresholds({ simple: Number.NaN, medium: 0.5 }).length, 1);
   });
 
-  it('recomputes 100,000 calls quickly', () => {
+  // Its speed is a benchmark figure (bench/history.bench.ts, what_if_ms), not an assertion.
+  it('recomputes 100,000 calls', () => {
     const points = new WhatIfPoints();
     for (let i = 0; i < 100_000; i++) points.add(record({ score: (i % 1000) / 1000, tier: 'simple', model: 'small', input: 500, output: 300, cost: 0.001 }));
-    const started = performance.now();
     const result = points.compute(scenario(0.3, 0.5), MODELS);
-    const elapsed = performance.now() - started;
     assert.equal(result.rerouted, 100_000);
-    assert.ok(elapsed < 250, `took ${elapsed.toFixed(1)} ms`);
   });
 });

@@ -40,7 +40,7 @@ export async function askFromPalette(router: RouterService, options: { requireSe
   });
   if (!question?.trim()) return undefined;
   const content = withSelection(question, editor);
-  const answer = await AnswerDocument.open(question.split('\n')[0].slice(0, 80));
+  const answer = await AnswerDocument.open(question.split('\n')[0].slice(0, 80), { keepsText: router.config.privacy === 'full' });
 
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Qwen Router'), cancellable: true },
