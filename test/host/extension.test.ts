@@ -101,8 +101,11 @@ describe('the extension, driven from the command palette (host)', function () {
       standIn.setScenario('qwen-flash', { reply: 'The Nightingale answer.', chunkSize: 5 });
       const result = await answering('showInputBox', 'About project Nightingale?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
       assert.equal(result.status, 'ok', JSON.stringify(result.error));
-      const shown = vscode.workspace.textDocuments.filter((d) => d.getText().includes('The Nightingale answer.'));
-      assert.equal(shown.length, 1, 'one document shows the answer');
+      // A content provider's document is read again after it says it changed: wait for that.
+      const showing = () => vscode.workspace.textDocuments.filter((d) => d.getText().includes('The Nightingale answer.'));
+      for (let waited = 0; showing().length === 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      const shown = showing();
+      assert.equal(shown.length, 1, `one document shows the answer: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`);
       // Untitled documents are written to disk by hot exit; this one is not untitled and never dirty.
       assert.equal(shown[0].uri.scheme, 'qwen-router-answer');
       assert.equal(shown[0].isDirty, false);
