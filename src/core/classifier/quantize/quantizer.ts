@@ -2,7 +2,7 @@
 // weights are quantized once, here; activations at run time by DynamicQuantizeLinear.
 //
 //   MatMul(A, W)          -> DynamicQuantizeLinear(A) -> MatMulInteger(A_q, W_q, A_zp, W_zp) -> Cast
-//                            -> Mul(·, A_scale · W_scale)         W: int8 (7 bits), per output column, symmetric
+//                            -> Mul(·, A_scale · W_scale)         W: 8 bits per output column, symmetric
 //   Gemm(A, W, C)         -> the same, then Add(·, C)             (transA = 0, alpha = beta = 1)
 //   Gather(E, ids)        -> Gather(E_q, ids) -> Cast -> Mul(·, Gather(E_scale, ids))   E: int8 per row
 //
@@ -88,12 +88,12 @@ interface Piece {
 
 const INT8_MAX = 127;
 /**
- * MatMul weights use 7 bits ([-64, 64]), like quantize_dynamic's reduce_range: x86 CPUs without
- * VNNI multiply uint8 activations by int8 weights with vpmaddubsw, which saturates at 16 bits when
- * two 255 x 127 products are summed. Measured on the tiny fixture (AVX2): 8-bit weights gave logits
- * off by up to 2.4, 7-bit ones by 0.06. Embedding rows (a Gather, no integer product) keep 8 bits.
+ * MatMul weights are stored as uint8 with zero point 128 (symmetric, 8 bits), not as int8: x86 CPUs
+ * without VNNI multiply uint8 activations by int8 weights with vpmaddubsw, which saturates at 16 bits
+ * when two 255 x 127 products are summed. Measured on the tiny fixture (AVX2), largest logit error:
+ * int8 weights 2.4, int8 with 7 bits (quantize_dynamic's reduce_range) 0.07, uint8 (this) below 0.02.
  */
-export const MATMUL_WEIGHT_MAX = 64;
+const WEIGHT_ZERO_POINT = 128;
 const QUANT_SUFFIX = '_int8';
 
 /** The consumer kind of a weight, or why it cannot be quantized. */
@@ -124,17 +124,17 @@ export function quantizeValue(x: number, scale: number, qmax = INT8_MAX): number
   return q > qmax ? qmax : q < -qmax ? -qmax : q;
 }
 
-/** [K, N] weights (or [N, K] when `orientation` is 'nk') -> int8 [K, N] and one scale per output column N. */
-export function quantizePerColumn(weights: Float32Array, dims: [number, number], orientation: 'kn' | 'nk'): { q: Int8Array; scales: Float32Array; k: number; n: number } {
+/** [K, N] weights (or [N, K] when `orientation` is 'nk') -> uint8 [K, N] (zero point 128) and one scale per output column N. */
+export function quantizePerColumn(weights: Float32Array, dims: [number, number], orientation: 'kn' | 'nk'): { q: Uint8Array; scales: Float32Array; k: number; n: number } {
   const [rows, cols] = dims;
   const k = orientation === 'kn' ? rows : cols;
   const n = orientation === 'kn' ? cols : rows;
   const at = orientation === 'kn' ? (ki: number, ni: number) => weights[ki * n + ni] : (ki: number, ni: number) => weights[ni * k + ki];
   const maxAbs = new Float32Array(n);
   for (let ki = 0; ki < k; ki++) for (let ni = 0; ni < n; ni++) maxAbs[ni] = Math.max(maxAbs[ni], Math.abs(at(ki, ni)));
-  const scales = Float32Array.from(maxAbs, (m) => symmetricScale(m, MATMUL_WEIGHT_MAX));
-  const q = new Int8Array(k * n);
-  for (let ki = 0; ki < k; ki++) for (let ni = 0; ni < n; ni++) q[ki * n + ni] = quantizeValue(at(ki, ni), scales[ni], MATMUL_WEIGHT_MAX);
+  const scales = Float32Array.from(maxAbs, (m) => symmetricScale(m));
+  const q = new Uint8Array(k * n);
+  for (let ki = 0; ki < k; ki++) for (let ni = 0; ni < n; ni++) q[ki * n + ni] = quantizeValue(at(ki, ni), scales[ni]) + WEIGHT_ZERO_POINT;
   return { q, scales, k, n };
 }
 
@@ -271,10 +271,10 @@ export async function quantizeModel(source: ByteSource, sink: ByteSink, options:
       if (node.opType === 'Gather') {
         const ids = node.input[1];
         newNodes.push(
-          { name: uniqueNodeName(node.name), opType: 'Gather', input: [qName(weight, 'quantized'), ids], output: [`${out}${QUANT_SUFFIX}_q`], attribute: [{ name: 'axis', type: AttributeType.INT, i: 0 }] },
-          { name: uniqueNodeName(node.name), opType: 'Cast', input: [`${out}${QUANT_SUFFIX}_q`], output: [`${out}${QUANT_SUFFIX}_f`], attribute: [{ name: 'to', type: AttributeType.INT, i: TensorDataType.FLOAT }] },
-          { name: uniqueNodeName(node.name), opType: 'Gather', input: [qName(weight, 'scale'), ids], output: [`${out}${QUANT_SUFFIX}_s`], attribute: [{ name: 'axis', type: AttributeType.INT, i: 0 }] },
-          { name: uniqueNodeName(node.name), opType: 'Mul', input: [`${out}${QUANT_SUFFIX}_f`, `${out}${QUANT_SUFFIX}_s`], output: [out] },
+          { name: uniqueNodeName(node.name), opType: 'Gather', input: [qName(weight, 'quantized'), ids], output: [qName(out, 'rows')], attribute: [{ name: 'axis', type: AttributeType.INT, i: 0 }] },
+          { name: uniqueNodeName(node.name), opType: 'Cast', input: [qName(out, 'rows')], output: [qName(out, 'rows_f')], attribute: [{ name: 'to', type: AttributeType.INT, i: TensorDataType.FLOAT }] },
+          { name: uniqueNodeName(node.name), opType: 'Gather', input: [qName(weight, 'scale'), ids], output: [qName(out, 'row_scale')], attribute: [{ name: 'axis', type: AttributeType.INT, i: 0 }] },
+          { name: uniqueNodeName(node.name), opType: 'Mul', input: [qName(out, 'rows_f'), qName(out, 'row_scale')], output: [out] },
         );
         summary.nodes.Gather++;
       } else {
@@ -282,16 +282,16 @@ export async function quantizeModel(source: ByteSource, sink: ByteSink, options:
         let activation = activations.get(input);
         if (!activation) {
           // One DynamicQuantizeLinear per activation, shared by every MatMul that reads it (Q, K, V).
-          activation = { q: qName(input, 'q'), scale: qName(input, 'scale'), zeroPoint: qName(input, 'zero_point') };
+          activation = { q: qName(input, 'act'), scale: qName(input, 'act_scale'), zeroPoint: qName(input, 'act_zero_point') };
           activations.set(input, activation);
           newNodes.push({ name: uniqueNodeName(input), opType: 'DynamicQuantizeLinear', input: [input], output: [activation.q, activation.scale, activation.zeroPoint] });
         }
-        const product = node.opType === 'Gemm' && node.input[2] ? `${out}${QUANT_SUFFIX}_matmul` : out;
+        const product = node.opType === 'Gemm' && node.input[2] ? qName(out, 'matmul') : out;
         newNodes.push(
-          { name: uniqueNodeName(node.name), opType: 'MatMulInteger', input: [activation.q, qName(weight, 'quantized'), activation.zeroPoint, qName(weight, 'zero_point')], output: [`${out}${QUANT_SUFFIX}_i32`] },
-          { name: uniqueNodeName(node.name), opType: 'Cast', input: [`${out}${QUANT_SUFFIX}_i32`], output: [`${out}${QUANT_SUFFIX}_f`], attribute: [{ name: 'to', type: AttributeType.INT, i: TensorDataType.FLOAT }] },
-          { name: uniqueNodeName(node.name), opType: 'Mul', input: [activation.scale, qName(weight, 'scale')], output: [`${out}${QUANT_SUFFIX}_scale`] },
-          { name: uniqueNodeName(node.name), opType: 'Mul', input: [`${out}${QUANT_SUFFIX}_f`, `${out}${QUANT_SUFFIX}_scale`], output: [product] },
+          { name: uniqueNodeName(node.name), opType: 'MatMulInteger', input: [activation.q, qName(weight, 'quantized'), activation.zeroPoint, qName(weight, 'zero_point')], output: [qName(out, 'i32')] },
+          { name: uniqueNodeName(node.name), opType: 'Cast', input: [qName(out, 'i32')], output: [qName(out, 'f')], attribute: [{ name: 'to', type: AttributeType.INT, i: TensorDataType.FLOAT }] },
+          { name: uniqueNodeName(node.name), opType: 'Mul', input: [activation.scale, qName(weight, 'scale')], output: [qName(out, 'product_scale')] },
+          { name: uniqueNodeName(node.name), opType: 'Mul', input: [qName(out, 'f'), qName(out, 'product_scale')], output: [product] },
         );
         if (product !== out) newNodes.push({ name: uniqueNodeName(node.name), opType: 'Add', input: [product, node.input[2]], output: [out] });
         summary.nodes[node.opType as 'MatMul' | 'Gemm']++;
@@ -319,9 +319,9 @@ export async function quantizeModel(source: ByteSource, sink: ByteSink, options:
     const [k, n] = orientation === 'kn' ? dims : [dims[1], dims[0]];
     const placeholders = [
       encodeTensor(qName(name, 'scale'), [n], TensorDataType.FLOAT, new Uint8Array(n * 4)),
-      encodeTensor(qName(name, 'zero_point'), [n], TensorDataType.INT8, new Uint8Array(n)),
+      encodeTensor(qName(name, 'zero_point'), [n], TensorDataType.UINT8, new Uint8Array(n).fill(WEIGHT_ZERO_POINT)),
     ];
-    const qHeader = encodeTensorHeader(qName(name, 'quantized'), [k, n], TensorDataType.INT8);
+    const qHeader = encodeTensorHeader(qName(name, 'quantized'), [k, n], TensorDataType.UINT8);
     const qLength = qHeader.length + fieldSize(TENSOR_RAW_DATA, k * n);
     return {
       length: fieldSize(GRAPH_INITIALIZER, qLength) + placeholders.reduce((sum, p) => sum + fieldSize(GRAPH_INITIALIZER, p.length), 0),
