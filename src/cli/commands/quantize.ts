@@ -7,8 +7,8 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 
 export const quantizeCommand: CliCommand = {
   name: 'quantize',
-  usage: 'quantize --model-dir DIR [--json]   (writes DIR/onnx/model_quantized.onnx, then the fp32-vs-int8 self-check)',
-  options: { 'model-dir': { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'quantize --model-dir DIR [--json] [--skip-check]   (writes DIR/onnx/model_quantized.onnx, then the fp32-vs-int8 self-check)',
+  options: { 'model-dir': { type: 'string' }, json: { type: 'boolean' }, 'skip-check': { type: 'boolean' } },
   async run(values, _positionals, io) {
     const modelDir = values['model-dir'];
     if (typeof modelDir !== 'string') throw new UsageError('--model-dir is required');
@@ -25,7 +25,8 @@ export const quantizeCommand: CliCommand = {
     });
     const seconds = round((performance.now() - started) / 1000, 2);
     if (!values.json) io.stderr.write(`quantized in ${seconds} s: ${run.output}; self-check (fp32 against int8)...\n`);
-    const check = await runSelfCheck(modelDir, { workerPath: join(__dirname, 'classifierWorker.js') });
+    // --skip-check (benchmarks): no verdict is written, so precision "auto" keeps fp32.
+    const check = values['skip-check'] ? null : await runSelfCheck(modelDir, { workerPath: join(__dirname, 'classifierWorker.js') });
     const report = {
       output: run.output,
       seconds,
@@ -38,6 +39,7 @@ export const quantizeCommand: CliCommand = {
       check,
     };
     if (values.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+    else if (!check) io.stdout.write(`${report.output}: ${(report.output_bytes / 2 ** 20).toFixed(1)} MiB, self-check skipped\n`);
     else {
       io.stdout.write(`${report.output}: ${(report.output_bytes / 2 ** 20).toFixed(1)} MiB, ${(report.size_ratio * 100).toFixed(1)}% of fp32, ${seconds} s, peak RSS ${report.peak_rss_mb} MB\n`);
       io.stdout.write(`self-check on ${check.prompts} prompts: ${check.passed ? 'passed: precision "auto" uses int8' : `FAILED: precision "auto" stays fp32 (${check.failures.join('; ')})`}\n`);
