@@ -33,6 +33,7 @@ const webviewEntries = ['src/webview/chat/main.ts', 'src/webview/stats/main.ts']
 const builds = [
   { ...nodeBundle, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...nodeBundle, entryPoints: { classifierWorker: 'src/worker/classifierWorker.ts' }, outdir: 'dist' },
+  { ...nodeBundle, entryPoints: { quantizeWorker: 'src/node/quantizeWorker.ts' }, outdir: 'dist' },
   { ...nodeBundle, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   ...(webviewEntries.length
     ? [{

@@ -5,7 +5,7 @@
 //   node scripts/bench.mjs [--runs N] [--lengths 16,64,256] [--build-proxy] [--skip-torch]
 //                          [--host-only | --skip-host] [--records N] [--verbose]
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -61,20 +61,30 @@ function proxyModelDir(name, graphFile, onnxName) {
 
 const hasProxy = existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'));
 if (hasProxy && !values['host-only']) {
+  // int8 as users get it: made from the fp32 proxy by our quantizer (kept in the proxy folder).
+  const oursInt8 = 'proxy_deberta_int8_ours.onnx';
+  if (!existsSync(join(proxyDir, oursInt8))) {
+    const dir = proxyModelDir('proxy-quantize', 'proxy_deberta_fp32.onnx', 'model.onnx');
+    console.log('int8 by our quantizer (dist/cli.js quantize --skip-check)...');
+    report.quantize = lastJson(run('node', ['dist/cli.js', 'quantize', '--model-dir', dir, '--json', '--skip-check']));
+    renameSync(join(dir, 'onnx', 'model_quantized.onnx'), join(proxyDir, oursInt8));
+  }
   const variants = [
-    { precision: 'fp32', graph: 'proxy_deberta_fp32.onnx', onnx: 'model.onnx' },
-    { precision: 'int8', graph: 'proxy_deberta_int8dyn.onnx', onnx: 'model_quantized.onnx' },
+    { precision: 'fp32', graph: 'proxy_deberta_fp32.onnx', onnx: 'model.onnx', key: 'fp32' },
+    { precision: 'int8', graph: oursInt8, onnx: 'model_quantized.onnx', key: 'int8' },
+    // onnxruntime's own quantize_dynamic (build_models.py int8), for comparison, when built.
+    { precision: 'int8', graph: 'proxy_deberta_int8dyn.onnx', onnx: 'model_quantized.onnx', key: 'int8_ort' },
   ].filter((v) => existsSync(join(proxyDir, v.graph)));
   for (const variant of variants) {
-    const dir = proxyModelDir(`proxy-${variant.precision}`, variant.graph, variant.onnx);
-    console.log(`classifier path (${variant.precision}): tokenizer + worker + onnxruntime + post-processing...`);
-    report[`classifier_${variant.precision}`] = lastJson(
+    const dir = proxyModelDir(`proxy-${variant.key}`, variant.graph, variant.onnx);
+    console.log(`classifier path (${variant.key}): tokenizer + worker + onnxruntime + post-processing...`);
+    report[`classifier_${variant.key}`] = lastJson(
       run('node', ['dist/cli.js', 'bench', '--model-dir', dir, '--precision', variant.precision, '--lengths', values.lengths, '--runs', values.runs, '--json']),
     );
     // The bare run gets exactly the token counts our path measured, so each pair compares like with like.
-    const measured = report[`classifier_${variant.precision}`].results.map((r) => r.tokens).join(',');
-    console.log(`bare session.run (${variant.precision})...`);
-    report[`bare_ort_${variant.precision}`] = lastJson(run('node', ['out/bench/ortBare.bench.js', join(proxyDir, variant.graph), measured, values.runs]));
+    const measured = report[`classifier_${variant.key}`].results.map((r) => r.tokens).join(',');
+    console.log(`bare session.run (${variant.key})...`);
+    report[`bare_ort_${variant.key}`] = lastJson(run('node', ['out/bench/ortBare.bench.js', join(proxyDir, variant.graph), measured, values.runs]));
   }
   const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   if (!values['skip-torch'] && hasTorch && existsSync(join(proxyDir, 'proxy_state.pt'))) {
@@ -125,6 +135,7 @@ const padded = report.torch_eager_fp32?.padded_to_512_p50_ms;
 for (const r of ours) {
   const bare = report.bare_ort_fp32?.results?.find((b) => b.tokens === r.tokens);
   const torch = report.torch_eager_fp32?.results?.find((t) => t.tokens === r.tokens);
+  const int8 = report.classifier_int8?.results?.find((t) => t.tokens === r.tokens);
   comparisons.push({
     tokens: r.tokens,
     ours_p50_ms: r.p50_ms,
@@ -132,6 +143,8 @@ for (const r of ours) {
     overhead_vs_bare: bare ? `${(((r.p50_ms - bare.p50_ms) / bare.p50_ms) * 100).toFixed(1)}%` : undefined,
     torch_eager_p50_ms: torch?.p50_ms,
     speedup_vs_torch: torch ? `${(torch.p50_ms / r.p50_ms).toFixed(2)}x` : undefined,
+    ours_int8_p50_ms: int8?.p50_ms,
+    int8_speedup_vs_torch: torch && int8 ? `${(torch.p50_ms / int8.p50_ms).toFixed(2)}x` : undefined,
     // The old service tokenized with the card's padding to 512: every prompt cost a 512-token forward.
     speedup_vs_old_service: padded ? `${(padded / r.p50_ms).toFixed(2)}x` : undefined,
   });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { PRECISIONS, type Precision } from '../core/classifier/modelDir';
+import { PRECISIONS } from '../core/classifier/modelDir';
+import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import { ClassifierService } from '../node/classifierService';
 import { UsageError } from './runner';
 
@@ -16,8 +17,8 @@ export const classifierOptions = {
 export async function startClassifier(values: Record<string, string | boolean | undefined>, timeBudgetMs: number, mustLoad = true): Promise<ClassifierService> {
   const modelDir = values['model-dir'];
   if (typeof modelDir !== 'string') throw new UsageError('--model-dir is required');
-  const precision = (values.precision ?? 'fp32') as Precision;
-  if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}`);
+  const precision = (values.precision ?? 'fp32') as PrecisionSetting;
+  if (precision !== 'auto' && !PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}, auto`);
   const threads = Number(values.threads ?? 1);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError('--threads must be a positive integer');
   const service = new ClassifierService({ modelDir, precision, intraOpThreads: threads, timeBudgetMs, workerPath: join(__dirname, 'classifierWorker.js') });

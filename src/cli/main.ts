@@ -3,6 +3,7 @@ import { runCli } from './runner';
 import { tokenizeCommand } from './commands/tokenize';
 import { classifyCommand } from './commands/classify';
 import { benchCommand } from './commands/bench';
+import { quantizeCommand } from './commands/quantize';
 import { createAskCommand } from './commands/ask';
 import { classifierOptions, startClassifier } from './classifierFromArgs';
 import { DEFAULT_POLICY } from '../core/routing/policy';
@@ -21,4 +22,4 @@ const askCommand = createAskCommand({
   },
 });
 
-void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand]);
+void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, quantizeCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand]);

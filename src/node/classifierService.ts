@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Precision } from '../core/classifier/modelDir';
+import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome, FallbackReason } from '../core/classifier/result';
 import type { HostToWorker, ModelInfo, WorkerInit, WorkerToHost } from '../worker/protocol';
 
 export interface ClassifierOptions {
   /** The model directory to load, or undefined when none was found. */
   modelDir: string | undefined;
-  precision: Precision;
+  precision: PrecisionSetting;
   intraOpThreads: number;
   /** The most a classification may take, queue wait included, before routing falls back. */
   timeBudgetMs: number;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { PRECISIONS, type Precision } from '../core/classifier/modelDir';
+import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome } from '../core/classifier/result';
 import { ClassifierService, type ClassifierState } from '../node/classifierService';
 import { locateModel, type ModelLocation } from '../node/modelLocator';
@@ -7,17 +8,17 @@ import { Disposable } from './disposable';
 
 export interface ClassifierSettings {
   modelPath: string | undefined;
-  precision: Precision;
+  precision: PrecisionSetting;
   threads: number;
   timeBudgetMs: number;
 }
 
 export function readClassifierSettings(): ClassifierSettings {
   const config = vscode.workspace.getConfiguration('qwenRouter.classifier');
-  const precision = config.get<string>('precision', 'fp32');
+  const precision = config.get<string>('precision', 'auto');
   return {
     modelPath: config.get<string>('modelPath')?.trim() || undefined,
-    precision: PRECISIONS.includes(precision as Precision) ? (precision as Precision) : 'fp32',
+    precision: PRECISIONS.includes(precision as Precision) ? (precision as Precision) : 'auto',
     threads: Math.max(1, Math.floor(config.get<number>('threads', 1))),
     timeBudgetMs: Math.max(50, config.get<number>('timeBudgetMs', 1500)),
   };
@@ -45,6 +46,11 @@ export class ClassifierController extends Disposable {
 
   get state(): ClassifierState {
     return this.service?.state ?? { kind: 'missing' };
+  }
+
+  /** The model directory in use, if one was found. */
+  get modelDir(): string | undefined {
+    return this.location.dir;
   }
 
   /** Where the model was looked for, for messages when none was found. */

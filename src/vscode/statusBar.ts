@@ -28,7 +28,7 @@ export class RouterStatusBar extends Disposable {
   private render(state: ClassifierState): void {
     const [icon, label, detail] =
       state.kind === 'ready'
-        ? ['$(check)', vscode.l10n.t('classifier ready'), vscode.l10n.t('Classifier ready ({0}, loaded in {1} ms)', state.info.precision, Math.round(state.info.sessionCreateMs))]
+        ? ['$(check)', vscode.l10n.t('classifier ready'), vscode.l10n.t('Classifier ready ({0}, loaded in {1} ms)', state.info.precision, Math.round(state.info.sessionCreateMs)) + (state.info.precisionReason ? `\n\n${vscode.l10n.t('Precision {0}: {1}', state.info.precision, state.info.precisionReason)}` : '')]
         : state.kind === 'loading'
           ? ['$(loading~spin)', vscode.l10n.t('loading classifier'), vscode.l10n.t('The classifier model is loading; routing uses token length meanwhile.')]
           : state.kind === 'missing'

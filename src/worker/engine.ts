@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { ModelFormatError } from '../core/classifier/errors';
 import { headOrderFromOutputs, parseHeadConfig, type HeadConfig, type HeadName } from '../core/classifier/heads';
-import { resolveModelFiles, type Precision } from '../core/classifier/modelDir';
+import { resolveModelFiles } from '../core/classifier/modelDir';
+import { choosePrecision, type PrecisionSetting } from '../core/classifier/selfCheck';
 import { postprocess, type HeadLogits } from '../core/classifier/postprocess';
 import type { ClassifierResult } from '../core/classifier/result';
 import { loadPromptTokenizer, type PromptTokenizer } from '../core/classifier/tokenizer';
@@ -25,8 +26,9 @@ export class ClassifierEngine {
     readonly info: ModelInfo,
   ) {}
 
-  static async load(modelDir: string, precision: Precision, intraOpThreads: number): Promise<ClassifierEngine> {
-    const files = resolveModelFiles(modelDir, precision);
+  static async load(modelDir: string, precision: PrecisionSetting, intraOpThreads: number): Promise<ClassifierEngine> {
+    const choice = choosePrecision(modelDir, precision);
+    const files = resolveModelFiles(modelDir, choice.precision);
     let config: unknown;
     try {
       config = JSON.parse(readFileSync(files.configPath, 'utf8'));
@@ -61,6 +63,7 @@ export class ClassifierEngine {
         onnxPath: files.onnxPath,
         precision: files.precision,
         ...(files.substitutedFor ? { substitutedFor: files.substitutedFor } : {}),
+        ...(choice.reason ? { precisionReason: choice.reason } : {}),
         sessionCreateMs,
         tokenizerFormat: tokenizer.format,
       });

@@ -1,10 +1,11 @@
 import type { ClassifierResult } from '../core/classifier/result';
 import type { Precision } from '../core/classifier/modelDir';
+import type { PrecisionSetting } from '../core/classifier/selfCheck';
 
 /** Given to the worker at spawn time. */
 export interface WorkerInit {
   modelDir: string;
-  precision: Precision;
+  precision: PrecisionSetting;
   intraOpThreads: number;
 }
 
@@ -18,6 +19,8 @@ export interface ModelInfo {
   onnxPath: string;
   precision: Precision;
   substitutedFor?: Precision;
+  /** Why the "auto" precision picked this one (int8 only after a passing self-check). */
+  precisionReason?: string;
   sessionCreateMs: number;
   tokenizerFormat: 'tokenizer.json' | 'spm.model';
 }

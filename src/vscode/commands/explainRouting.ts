@@ -6,7 +6,7 @@ import { describeDecision } from './ask';
 const SCORE_FIELDS = ['prompt_complexity_score', 'creativity_scope', 'reasoning', 'constraint_ct', 'domain_knowledge', 'contextual_knowledge', 'number_of_few_shots', 'no_label_reason'] as const;
 
 /** The decision as a markdown report: where it goes, why, and every classifier score behind it. */
-export function routingReport(prompt: string, decision: RoutingDecision): string {
+export function routingReport(prompt: string, decision: RoutingDecision, precisionNote?: string): string {
   const lines = [`# ${vscode.l10n.t('Routing decision')}`, '', `**${describeDecision(decision)}**`, ''];
   const c = decision.classifier;
   if (c) {
@@ -23,12 +23,13 @@ export function routingReport(prompt: string, decision: RoutingDecision): string
   for (const key of ['rule', 'adjusted', 'fallback_reason', 'estimated_tokens']) {
     if (routing[key] !== undefined) lines.push(`- ${key}: ${String(routing[key])}`);
   }
+  if (precisionNote) lines.push(`- ${vscode.l10n.t('precision')}: ${precisionNote}`);
   lines.push('', `## ${vscode.l10n.t('Prompt')}`, '', '```text', prompt.length > 4000 ? `${prompt.slice(0, 4000)}…` : prompt, '```', '');
   return lines.join('\n');
 }
 
 /** "Explain Routing": classify the selection (or a typed prompt) and show the decision, calling no model. */
-export async function explainRouting(router: RouterService): Promise<RoutingDecision | undefined> {
+export async function explainRouting(router: RouterService, precisionNote?: () => string | undefined): Promise<RoutingDecision | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
   const prompt =
@@ -36,7 +37,7 @@ export async function explainRouting(router: RouterService): Promise<RoutingDeci
     (await vscode.window.showInputBox({ title: vscode.l10n.t('Qwen Router: Explain Routing'), prompt: vscode.l10n.t('A prompt to route (no model is called).'), ignoreFocusOut: true }));
   if (!prompt) return undefined;
   const decision = await router.explain([{ role: 'user', content: prompt }]);
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: routingReport(prompt, decision) });
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: routingReport(prompt, decision, precisionNote?.()) });
   await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   return decision;
 }

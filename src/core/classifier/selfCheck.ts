@@ -1,0 +1,112 @@
+// The int8 self-check: the same shipped prompts classified with fp32 and with the int8 model made
+// from it, compared. int8 becomes the precision "auto" picks only when every bound below holds.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tierForValue, type Thresholds } from '../routing/policy';
+import { ONNX_FILES, type Precision } from './modelDir';
+import type { ClassifierResult } from './result';
+
+/** The bounds an int8 model must meet (stated in the README and docs/classifier.md). */
+export const SELF_CHECK_BOUNDS = {
+  /** Share of prompts routed to the same tier under the current complexity thresholds. */
+  minTierAgreement: 0.99,
+  /** Share of prompts with the same task_type_1. */
+  minTaskTypeAgreement: 0.97,
+  /** Mean |Δ prompt_complexity_score|. */
+  maxMeanComplexityDelta: 0.01,
+} as const;
+
+/** Where the check's figures are kept, in the model directory, beside the int8 graph. */
+export const SELF_CHECK_FILE = 'onnx/model_quantized.check.json';
+
+export const SCORE_FIELDS = [
+  'task_type_prob',
+  'creativity_scope',
+  'reasoning',
+  'contextual_knowledge',
+  'number_of_few_shots',
+  'domain_knowledge',
+  'no_label_reason',
+  'constraint_ct',
+  'prompt_complexity_score',
+] as const satisfies readonly (keyof ClassifierResult)[];
+export type ScoreField = (typeof SCORE_FIELDS)[number];
+
+export interface SelfCheckReport {
+  passed: boolean;
+  /** Why it failed, one sentence per bound missed; empty when it passed. */
+  failures: string[];
+  prompts: number;
+  taskTypeAgreement: number;
+  tierAgreement: number;
+  thresholds: Thresholds;
+  /** Largest and mean |int8 − fp32| of every score. */
+  scores: Record<ScoreField, { max: number; mean: number }>;
+  bounds: typeof SELF_CHECK_BOUNDS;
+  /** Size of the int8 graph checked: a different file on disk is not trusted. */
+  int8Bytes: number;
+  checkedAt: string;
+}
+
+const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Compares the two precisions' results, prompt by prompt (same order), against the bounds. */
+export function compareResults(fp32: readonly ClassifierResult[], int8: readonly ClassifierResult[], thresholds: Thresholds, int8Bytes: number, now = new Date()): SelfCheckReport {
+  if (fp32.length !== int8.length || fp32.length === 0) throw new Error(`self-check: ${fp32.length} fp32 results against ${int8.length} int8 results`);
+  const n = fp32.length;
+  let sameTask = 0;
+  let sameTier = 0;
+  const scores = Object.fromEntries(SCORE_FIELDS.map((f) => [f, { max: 0, mean: 0 }])) as SelfCheckReport['scores'];
+  for (let i = 0; i < n; i++) {
+    const a = fp32[i];
+    const b = int8[i];
+    if (a.task_type_1 === b.task_type_1) sameTask++;
+    if (tierForValue(a.prompt_complexity_score, thresholds) === tierForValue(b.prompt_complexity_score, thresholds)) sameTier++;
+    for (const field of SCORE_FIELDS) {
+      const delta = Math.abs(a[field] - b[field]);
+      scores[field].max = Math.max(scores[field].max, delta);
+      scores[field].mean += delta / n;
+    }
+  }
+  for (const field of SCORE_FIELDS) scores[field] = { max: round(scores[field].max), mean: round(scores[field].mean) };
+  const taskTypeAgreement = round(sameTask / n, 4);
+  const tierAgreement = round(sameTier / n, 4);
+  const b = SELF_CHECK_BOUNDS;
+  const failures: string[] = [];
+  if (tierAgreement < b.minTierAgreement) failures.push(`int8 routes ${percent(1 - tierAgreement)} of the check's prompts to another tier than fp32 (at most ${percent(1 - b.minTierAgreement)} allowed)`);
+  if (taskTypeAgreement < b.minTaskTypeAgreement) failures.push(`int8 names another task type than fp32 for ${percent(1 - taskTypeAgreement)} of the check's prompts (at most ${percent(1 - b.minTaskTypeAgreement)} allowed)`);
+  if (scores.prompt_complexity_score.mean > b.maxMeanComplexityDelta) failures.push(`int8's complexity scores differ from fp32's by ${scores.prompt_complexity_score.mean.toFixed(4)} on average (at most ${b.maxMeanComplexityDelta} allowed)`);
+  return { passed: failures.length === 0, failures, prompts: n, taskTypeAgreement, tierAgreement, thresholds, scores, bounds: SELF_CHECK_BOUNDS, int8Bytes, checkedAt: now.toISOString() };
+}
+
+/** The precision setting: a graph precision, or "auto" (int8 after a passing self-check, else fp32). */
+export type PrecisionSetting = Precision | 'auto';
+
+export interface PrecisionChoice {
+  precision: Precision;
+  /** Why "auto" chose this precision (shown in the status and Explain Routing). */
+  reason?: string;
+  check?: SelfCheckReport;
+}
+
+export function readSelfCheck(dir: string): SelfCheckReport | undefined {
+  try {
+    const report = JSON.parse(readFileSync(join(dir, SELF_CHECK_FILE), 'utf8')) as SelfCheckReport;
+    return typeof report.passed === 'boolean' && Array.isArray(report.failures) ? report : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves "auto": int8 only when its self-check passed for the int8 file now on disk. */
+export function choosePrecision(dir: string, setting: PrecisionSetting): PrecisionChoice {
+  if (setting !== 'auto') return { precision: setting };
+  const int8Path = join(dir, ONNX_FILES.int8);
+  const check = readSelfCheck(dir);
+  if (!existsSync(int8Path)) return { precision: 'fp32', reason: 'int8 not made yet: run "Qwen Router: Quantize Classifier Model"' };
+  if (!check) return { precision: 'fp32', reason: 'int8 has not passed its self-check yet: run "Qwen Router: Quantize Classifier Model"' };
+  if (statSync(int8Path).size !== check.int8Bytes) return { precision: 'fp32', reason: 'the int8 file changed since its self-check: run "Qwen Router: Quantize Classifier Model" again' };
+  if (!check.passed) return { precision: 'fp32', reason: `int8 failed its self-check: ${check.failures.join('; ')}`, check };
+  return { precision: 'int8', reason: `int8 passed its self-check (${percent(check.tierAgreement)} same tier on ${check.prompts} prompts)`, check };
+}
