@@ -1,0 +1,8 @@
+export function chromiumHint(platform?: NodeJS.Platform): string;
+export function chromiumCandidates(platform?: NodeJS.Platform, env?: NodeJS.ProcessEnv): string[];
+export function findChromium(options?: {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  exists?: (path: string) => boolean;
+  playwright?: () => string | undefined;
+}): { path: string; problem?: undefined } | { path: undefined; problem: string };
