@@ -18,7 +18,7 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, delimiter } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findChromium } from './chromium.mjs';
+import { findChromium, ripgrepArchiveName } from './platform.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,26 +31,6 @@ const installLogPath = join(codeServerDir, 'install.log');
 // postinstall unless it finds this archive in its cache; we hand it Debian's rg instead.
 const RIPGREP_CACHE_DIR = 'vscode-ripgrep-cache-1.15.11';
 
-/**
- * The archive name @vscode/ripgrep 1.15.11's postinstall looks for in its cache on this machine
- * (its getTarget(): platform and CPU decide the target triple; three Linux targets use an older
- * release). $QWEN_ROUTER_RIPGREP_ARCHIVE overrides it, for a platform this table does not know.
- */
-export function ripgrepArchiveName(platform = process.platform, arch = process.env.npm_config_arch || process.arch, env = process.env) {
-  if (env.QWEN_ROUTER_RIPGREP_ARCHIVE) return env.QWEN_ROUTER_RIPGREP_ARCHIVE;
-  let target;
-  if (platform === 'darwin') target = arch === 'arm64' ? 'aarch64-apple-darwin' : 'x86_64-apple-darwin';
-  else if (platform === 'win32') target = arch === 'x64' ? 'x86_64-pc-windows-msvc' : arch === 'arm64' ? 'aarch64-pc-windows-msvc' : 'i686-pc-windows-msvc';
-  else if (platform === 'linux') {
-    target = { x64: 'x86_64-unknown-linux-musl', arm: 'arm-unknown-linux-gnueabihf', armv7l: 'arm-unknown-linux-gnueabihf', arm64: 'aarch64-unknown-linux-musl', ppc64: 'powerpc64le-unknown-linux-gnu', s390x: 's390x-unknown-linux-gnu' }[arch] ?? 'i686-unknown-linux-musl';
-  } else {
-    throw new SetupError(`code-server's ripgrep has no build for ${platform}; set QWEN_ROUTER_RIPGREP_ARCHIVE to the archive name @vscode/ripgrep expects.`);
-  }
-  const version = /^(arm|powerpc64le|s390x)-unknown-linux-gnu/.test(target) ? 'v13.0.0-4' : 'v13.0.0-10';
-  // Windows builds are zip files, which this script cannot make from a local rg.
-  if (platform === 'win32') throw new SetupError(`code-server is not supported on Windows here: run \`npm test\` with desktop VS Code (the default on Windows; see CONTRIBUTING.md), or use WSL.`);
-  return `ripgrep-${version}-${target}.tar.gz`;
-}
 
 /** A problem the developer fixes on the machine (a missing package); its message is one actionable line. */
 export class SetupError extends Error {
@@ -79,7 +59,7 @@ export function which(name) {
 }
 
 const chromium = findChromium();
-/** The Chromium the host and end-to-end tests drive (scripts/chromium.mjs: $QWEN_ROUTER_CHROMIUM, Playwright's, the OS's usual places). */
+/** The Chromium the host and end-to-end tests drive (scripts/platform.mjs: $QWEN_ROUTER_CHROMIUM, Playwright's, the OS's usual places). */
 export const CHROMIUM_PATH = chromium.path;
 
 /** Throws a SetupError saying how to get a Chromium when none was found. */

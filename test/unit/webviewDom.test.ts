@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { findChromium } from '../../scripts/chromium.mjs';
+import { findChromium } from '../../scripts/platform.mjs';
 import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../src/protocol/chat';
 import { localizeTable } from '../../src/protocol/common';
 import { STATS_STRINGS, type StatsState, type StatsToWebview } from '../../src/protocol/stats';

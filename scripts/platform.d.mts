@@ -1,3 +1,4 @@
+// Types for scripts/platform.mjs, so TypeScript tests can import it.
 export function chromiumHint(platform?: NodeJS.Platform): string;
 export function chromiumCandidates(platform?: NodeJS.Platform, env?: NodeJS.ProcessEnv): string[];
 export function findChromium(options?: {
@@ -6,3 +7,4 @@ export function findChromium(options?: {
   exists?: (path: string) => boolean;
   playwright?: () => string | undefined;
 }): { path: string; problem?: undefined } | { path: undefined; problem: string };
+export function ripgrepArchiveName(platform?: NodeJS.Platform, arch?: string, env?: NodeJS.ProcessEnv): string;
