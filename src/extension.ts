@@ -36,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const keys = new ApiKeys(context.secrets);
   const classifier = new ClassifierController(context, log);
   const router = new RouterService(context, classifier, keys, log);
-  context.subscriptions.push(log, classifier, router, new RouterStatusBar(classifier, router));
+  // The log goes last: VS Code disposes subscriptions in order, and the others may still log.
+  context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), log);
   running = { classifier };
 
   registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig, log });
