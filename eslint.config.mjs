@@ -27,6 +27,12 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     plugins: { layers },
-    rules: { 'layers/imports': 'error' },
+    rules: {
+      'layers/imports': 'error',
+      // The extension logs to its "Qwen Router" LogOutputChannel (src/vscode/log.ts), the core through
+      // the Logger it is given (src/core/log.ts), the worker through its protocol, the CLI to
+      // process.stdout/stderr. A console line in the extension host reaches nobody.
+      'no-console': 'error',
+    },
   },
 );

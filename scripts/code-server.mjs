@@ -18,6 +18,7 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, delimiter } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findChromium, ripgrepArchiveName } from './platform.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,7 +30,7 @@ const installLogPath = join(codeServerDir, 'install.log');
 // @vscode/ripgrep (a dependency of VS Code inside code-server) downloads rg from GitHub in its
 // postinstall unless it finds this archive in its cache; we hand it Debian's rg instead.
 const RIPGREP_CACHE_DIR = 'vscode-ripgrep-cache-1.15.11';
-const RIPGREP_ARCHIVE = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
+
 
 /** A problem the developer fixes on the machine (a missing package); its message is one actionable line. */
 export class SetupError extends Error {
@@ -40,7 +41,9 @@ export class SetupError extends Error {
 }
 
 const APT_PACKAGES = 'chromium libkrb5-dev ripgrep';
-const aptHint = (pkg) => `run: apt-get update && apt-get install -y ${pkg}  (everything the tests need: apt-get install -y ${APT_PACKAGES})`;
+const aptHint = (pkg) => process.platform === 'darwin'
+  ? `run: brew install ${pkg === 'ripgrep' ? 'ripgrep' : pkg}`
+  : `run: apt-get update && apt-get install -y ${pkg}  (everything the tests need: apt-get install -y ${APT_PACKAGES})`;
 
 /** Finds an executable on PATH (like `which`), or undefined. */
 export function which(name) {
@@ -55,21 +58,20 @@ export function which(name) {
   return undefined;
 }
 
-export const CHROMIUM_PATH = process.env.QWEN_ROUTER_CHROMIUM || '/usr/bin/chromium';
+const chromium = findChromium();
+/** The Chromium the host and end-to-end tests drive (scripts/platform.mjs: $QWEN_ROUTER_CHROMIUM, Playwright's, the OS's usual places). */
+export const CHROMIUM_PATH = chromium.path;
 
-/** Throws a SetupError naming the apt-get command when Debian's Chromium is missing. */
+/** Throws a SetupError saying how to get a Chromium when none was found. */
 export function requireChromium() {
-  try {
-    accessSync(CHROMIUM_PATH, fsConstants.X_OK);
-  } catch {
-    throw new SetupError(`Chromium not found at ${CHROMIUM_PATH}; the host tests drive it headless. ${aptHint('chromium')}`);
-  }
+  if (!chromium.path) throw new SetupError(`${chromium.problem} The host and end-to-end tests drive it headless.`);
 }
 
 function requireInstallPrerequisites() {
   const rg = which('rg');
   if (!rg) throw new SetupError(`ripgrep (rg) not found on PATH; code-server's install needs it. ${aptHint('ripgrep')}`);
-  if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/gssapi/gssapi.h')) {
+  // Linux builds kerberos against libkrb5-dev; macOS has the headers in its SDK.
+  if (process.platform === 'linux' && !existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/gssapi/gssapi.h')) {
     throw new SetupError(`Kerberos headers not found (/usr/include/krb5.h); code-server's kerberos module builds from source. ${aptHint('libkrb5-dev')}`);
   }
   if (!which('tar')) throw new SetupError(`tar not found on PATH. ${aptHint('tar')}`);
@@ -91,7 +93,7 @@ export function isCodeServerInstalled() {
 
 function seedRipgrepCache(rgPath) {
   const cacheDir = join(tmpdir(), RIPGREP_CACHE_DIR);
-  const archive = join(cacheDir, RIPGREP_ARCHIVE);
+  const archive = join(cacheDir, ripgrepArchiveName());
   if (existsSync(archive)) return archive;
   mkdirSync(cacheDir, { recursive: true });
   // `rg` must sit at the archive's root; -h follows a symlinked rg.

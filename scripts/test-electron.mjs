@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The same host test suite (test/host/**, entry out/test/host/index.js) under desktop VS Code via
-// @vscode/test-electron, for machines that can download VS Code (it fetches a build from Microsoft
-// into .vscode-test/ on first use, so it does NOT work on the offline development machines or in
-// our CI; `npm test` uses code-server instead, see docs/testing.md).
+// @vscode/test-electron: what `npm test` uses on macOS and Windows (and on Linux with
+// QWEN_ROUTER_HOST_RUNNER=electron). It downloads a VS Code build from Microsoft into .vscode-test/
+// on first use, so it needs the network once; CI and the offline Linux machines use code-server
+// (scripts/host-tests.mjs), see docs/testing.md.
 //
 //   node scripts/test-electron.mjs                       (needs a display; on a headless Linux box:)
 //   xvfb-run -a node scripts/test-electron.mjs
@@ -12,49 +13,53 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runTests } from '@vscode/test-electron';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-async function main() {
-  const build = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('the build failed (node esbuild.config.mjs)');
+/**
+ * Runs the host tests (already built into out/test/host) in desktop VS Code. Resolves with
+ * `{ passed, failed, pending, failures: [{ title, error }] }` like scripts/host-tests.mjs.
+ */
+export async function runElectronHostTests({ version = process.env.VSCODE_TEST_VERSION || '1.100.3', env = {} } = {}) {
+  const { runTests } = await import('@vscode/test-electron');
   const extensionTestsPath = join(repoRoot, 'out', 'test', 'host', 'index.js');
-  if (!existsSync(extensionTestsPath)) throw new Error(`${extensionTestsPath} is missing after the build`);
-
+  if (!existsSync(extensionTestsPath)) throw new Error(`${extensionTestsPath} is missing: run node esbuild.config.mjs first`);
   const scratch = mkdtempSync(join(tmpdir(), 'qwen-router-test-electron-'));
   const workspace = join(scratch, 'workspace');
   mkdirSync(workspace);
   const resultsFile = join(scratch, 'results.json');
-  let exitCode = 1;
   try {
-    exitCode = await runTests({
-      version: process.env.VSCODE_TEST_VERSION || '1.100.3',
+    let runError;
+    await runTests({
+      version,
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath,
-      extensionTestsEnv: { QWEN_ROUTER_TEST_RESULTS: resultsFile },
+      extensionTestsEnv: { ...env, QWEN_ROUTER_TEST_RESULTS: resultsFile },
       // A fresh profile: no other extensions, no trust prompt, the scratch folder as workspace.
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-    }).then(() => 0, (error) => {
-      console.error(`VS Code test run failed: ${error.message || error}`);
-      return 1;
+    }).catch((error) => {
+      runError = error;
     });
+    if (existsSync(resultsFile)) return JSON.parse(readFileSync(resultsFile, 'utf8'));
+    throw new Error(`VS Code (${version}) wrote no test results${runError ? `: ${runError.message || runError}` : ''}`);
   } finally {
-    const results = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
     rmSync(scratch, { recursive: true, force: true });
-    if (results) {
-      console.log(`${results.passed} passed, ${results.failed} failed`);
-      if (results.failed > 0) exitCode = 1;
-    } else {
-      console.log('0 passed, 1 failed');
-      exitCode = 1;
-    }
   }
-  process.exit(exitCode);
 }
 
-main().catch((error) => {
-  console.error(error.stack || String(error));
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-});
+async function main() {
+  const build = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the build failed (node esbuild.config.mjs)');
+  const results = await runElectronHostTests();
+  for (const failure of results.failures ?? []) console.log(`  FAIL ${failure.title}\n${failure.error}`);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed > 0 ? 1 : 0);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error.stack || String(error));
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  });
+}

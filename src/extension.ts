@@ -14,6 +14,7 @@ import { registerChatView } from './vscode/chatViewProvider';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
+import { createLog } from './vscode/log';
 
 /** How long after activation the token counter is built (~0.3 s, once) and the history's stats are read. */
 const TOKEN_COUNTER_WARM_UP_DELAY_MS = 1000;
@@ -25,21 +26,29 @@ export interface QwenRouterApi {
   classifier: ClassifierController;
   router: RouterService;
   stats: StatsPanelManager;
+  /** Where the "Qwen Router" log channel writes (its file is `Qwen Router.log` in this folder). */
+  logUri: vscode.Uri;
 }
+
+let running: { classifier: ClassifierController } | undefined;
 
 export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const started = performance.now();
+  const log = createLog();
   const keys = new ApiKeys(context.secrets);
-  const classifier = new ClassifierController(context);
-  const router = new RouterService(context, classifier, keys);
-  context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), registerAnswerDocuments());
+  const classifier = new ClassifierController(context, log);
+  const router = new RouterService(context, classifier, keys, log);
+  // The log goes last: VS Code disposes subscriptions in order, and the others may still log.
+  context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), registerAnswerDocuments(), log);
+  running = { classifier };
 
-  registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig });
+  registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig, log });
   const stats = registerStatsPanel(context, {
     getHistory: () => router.history,
     getConfig: () => router.config,
     onDidChangeHistory: router.onDidChangeHistory,
     onDidChangeConfig: router.onDidChangeConfig,
+    log,
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
@@ -55,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   command('qwenRouter.clearHistory', () => clearHistoryCommand(router));
 
   if (router.problems.length) {
+    log.warn(`Invalid settings, defaults used: ${router.problems.join('; ')}`);
     void vscode.window.showWarningMessage(vscode.l10n.t('Some Qwen Router settings are invalid and their defaults are used: {0}', router.problems.join('; ')));
   }
   // The classifier loads on its own thread after activation; until it is ready, routing falls back to token length.
@@ -64,7 +74,12 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   // The token-length fallback's encoder takes ~0.3 s to build: pay it while idle, not on a question.
   const tokenCounterTimer = setTimeout(warmUpTokenCounter, TOKEN_COUNTER_WARM_UP_DELAY_MS);
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
-  return { activationMs: performance.now() - started, classifier, router, stats };
+  const activationMs = performance.now() - started;
+  log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
+  return { activationMs, classifier, router, stats, logUri: context.logUri };
 }
 
-export function deactivate(): void {}
+/** Waits for the classifier's worker thread to finish its request, release the model and exit. */
+export async function deactivate(): Promise<void> {
+  await running?.classifier.shutdown();
+}

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome, FallbackReason } from '../core/classifier/result';
@@ -41,6 +40,9 @@ export class ClassifierService {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(state: ClassifierState) => void>();
   private nextId = 1;
+  private alive = false;
+  /** The spawned worker (kept after a load failure, which ends the thread on its own) and its exit. */
+  private thread: { worker: Worker; exited: Promise<unknown> } | undefined;
 
   constructor(private readonly options: ClassifierOptions) {
     this.current = options.modelDir ? { kind: 'loading' } : { kind: 'missing' };
@@ -48,6 +50,11 @@ export class ClassifierService {
 
   get state(): ClassifierState {
     return this.current;
+  }
+
+  /** Whether the worker thread has been spawned and has not exited yet. */
+  get workerAlive(): boolean {
+    return this.alive;
   }
 
   onStateChange(listener: (state: ClassifierState) => void): { dispose(): void } {
@@ -62,9 +69,12 @@ export class ClassifierService {
     const init: WorkerInit = { modelDir, precision, intraOpThreads };
     const worker = new Worker(this.options.workerPath ?? join(__dirname, 'classifierWorker.js'), { workerData: init });
     this.worker = worker;
+    this.alive = true;
+    this.thread = { worker, exited: new Promise((resolve) => worker.once('exit', resolve)) };
     worker.on('message', (message: WorkerToHost) => this.receive(message));
     worker.on('error', (error) => this.fail(`The classifier worker stopped: ${error.message}`));
     worker.on('exit', (code) => {
+      this.alive = false;
       if (this.worker === worker) this.fail(`The classifier worker exited (code ${code}).`);
     });
   }
@@ -110,15 +120,16 @@ export class ClassifierService {
    * onnxruntime aborts the whole process, so terminate() is only the last resort for a hung worker.
    */
   async dispose(): Promise<void> {
-    const worker = this.worker;
+    const running = this.worker;
     this.worker = undefined;
     this.settleAll('model_failed', 'The classifier was shut down.');
     this.listeners.clear();
-    if (!worker) return;
-    const exited = once(worker, 'exit');
-    worker.postMessage({ type: 'shutdown' } satisfies HostToWorker);
-    const lastResort = setTimeout(() => void worker.terminate(), SHUTDOWN_GRACE_MS);
-    await exited;
+    const thread = this.thread;
+    if (!thread || !this.alive) return;
+    // A worker whose model failed to load is already on its way out; a running one is asked to stop.
+    if (running) running.postMessage({ type: 'shutdown' } satisfies HostToWorker);
+    const lastResort = setTimeout(() => void thread.worker.terminate(), SHUTDOWN_GRACE_MS);
+    await thread.exited;
     clearTimeout(lastResort);
   }
 

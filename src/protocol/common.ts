@@ -18,7 +18,6 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 export const isString: Check<string> = (value): value is string => typeof value === 'string';
 export const isBoolean: Check<boolean> = (value): value is boolean => typeof value === 'boolean';
 export const isFiniteNumber: Check<number> = (value): value is number => typeof value === 'number' && Number.isFinite(value);
-export const isNull: Check<null> = (value): value is null => value === null;
 
 /** A string no longer than `max` (messages from the webview carry user text; bound it). */
 export function boundedString(max: number): Check<string> {

@@ -96,8 +96,9 @@ export const STATS_STRINGS = {
   title: 'Qwen Router Stats',
   refresh: 'Refresh',
   summary: 'Summary',
-  calls: 'Calls',
-  callsDetail: '{0} succeeded · {1} failed · {2} cancelled',
+  /** Counts what the average latency and the cost are over: the successful calls (the old service's "total_calls"). */
+  answeredCalls: 'Answered calls',
+  answeredCallsDetail: '{0} calls in all · {1} failed · {2} cancelled',
   cost: 'Cost (estimate)',
   costNote: 'Estimated from a dated list-price table, not a bill.',
   avgLatency: 'Average latency',

@@ -5,6 +5,7 @@
  * first token; Stop aborts the HTTP request through an AbortSignal.
  */
 import * as vscode from 'vscode';
+import type { Logger } from '../core/log';
 import type { AskEvents, AskRequest, AskResult } from '../core/ask';
 import type { RouterConfig } from '../core/config';
 import {
@@ -39,7 +40,8 @@ export interface ChatViewDeps {
   /** The current configuration (model table and tier policy), for the model picker. */
   getConfig(): Pick<RouterConfig, 'models' | 'policy' | 'privacy'>;
   /** Fires when the configuration changes (the picker is refreshed). */
-  onDidChangeConfig?: vscode.Event<unknown>;
+  onDidChangeConfig?: vscode.Event<unknown>;  /** The extension's log, for messages the webview should not have sent. */
+  log?: Logger;
 }
 
 const SETTINGS_KEY_MODEL = 'qwenRouter.chat.model';
@@ -162,7 +164,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   private receive(message: unknown): void {
     if (!isChatToHost(message)) {
-      console.warn('[qwen-router] chat: ignored a message outside the protocol');
+      this.deps.log?.warn(`Chat view: ignored a message outside the protocol.`);
       return;
     }
     void Promise.resolve(dispatch(this.handlers, message)).catch((error: unknown) => {
@@ -378,10 +380,7 @@ async function insertAtCursor(text: string): Promise<void> {
   });
 }
 
-/**
- * Registers the chat view and its commands. The lead wires it in extension.ts:
- *   const chat = registerChatView(context, { backend, getConfig, onDidChangeConfig });
- */
+/** Registers the chat view and its New Chat command. */
 export function registerChatView(context: vscode.ExtensionContext, deps: ChatViewDeps): ChatViewProvider {
   const provider = new ChatViewProvider(context, deps);
   context.subscriptions.push(

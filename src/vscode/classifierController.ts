@@ -4,6 +4,7 @@ import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome } from '../core/classifier/result';
 import { ClassifierService, type ClassifierState } from '../node/classifierService';
 import { locateModel, type ModelLocation } from '../node/modelLocator';
+import type { Logger } from '../core/log';
 import { Disposable } from './disposable';
 
 export interface ClassifierSettings {
@@ -30,18 +31,52 @@ export function readClassifierSettings(): ClassifierSettings {
  */
 export class ClassifierController extends Disposable {
   private service: ClassifierService | undefined;
+  /** Services being shut down (a restart replaces one while it may still be finishing a request). */
+  private readonly stopping = new Set<Promise<void>>();
   private location: ModelLocation = { dir: undefined, searched: [] };
   private readonly stateEmitter = this.register(new vscode.EventEmitter<ClassifierState>());
   readonly onStateChange = this.stateEmitter.event;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: Logger,
+  ) {
     super();
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('qwenRouter.classifier')) this.restart();
       }),
     );
-    this.register({ dispose: () => void this.service?.dispose() });
+    this.register({ dispose: () => void this.shutdown() });
+  }
+
+  /** Whether a classifier worker thread is still alive (running, or finishing before it exits). */
+  get workerRunning(): boolean {
+    return Boolean(this.service?.workerAlive) || this.stopping.size > 0;
+  }
+
+  /**
+   * Stops the classifier: the worker finishes its running request, releases the ONNX session and
+   * exits. Resolves once every worker this controller started has exited (deactivate waits for it).
+   */
+  async shutdown(): Promise<void> {
+    this.stop();
+    await Promise.all([...this.stopping]);
+  }
+
+  private stop(): void {
+    const service = this.service;
+    this.service = undefined;
+    if (!service) return;
+    const wasRunning = service.workerAlive;
+    const stopped = service.dispose().then(
+      () => {
+        if (wasRunning) this.log.info('Classifier worker stopped.');
+      },
+      (error: unknown) => this.log.error(`Classifier worker did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    const entry = stopped.finally(() => this.stopping.delete(entry));
+    this.stopping.add(entry);
   }
 
   get state(): ClassifierState {
@@ -65,7 +100,7 @@ export class ClassifierController extends Disposable {
 
   /** (Re)creates the service. The worker and its ONNX session start on another thread. */
   restart(): void {
-    void this.service?.dispose();
+    this.stop();
     const settings = readClassifierSettings();
     this.location = locateModel({
       configuredPath: settings.modelPath,
@@ -80,11 +115,26 @@ export class ClassifierController extends Disposable {
       workerPath: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'classifierWorker.js').fsPath,
     });
     this.service = service;
+    const started = performance.now();
     service.onStateChange((state) => {
-      if (this.service === service) this.stateEmitter.fire(state);
+      if (this.service !== service) return;
+      this.logState(state, performance.now() - started);
+      this.stateEmitter.fire(state);
     });
     this.stateEmitter.fire(service.state);
+    if (this.location.dir) this.log.info(`Classifier: loading ${this.location.dir} (${settings.precision}, ${settings.threads} thread${settings.threads === 1 ? '' : 's'}, budget ${settings.timeBudgetMs} ms)`);
+    else this.log.warn(`Classifier: no model found (searched ${this.location.searched.join(', ') || 'nowhere'}); routing falls back to the prompt's length. Run "Qwen Router: Download Classifier Model".`);
     service.start();
+  }
+
+  private logState(state: ClassifierState, elapsedMs: number): void {
+    if (state.kind === 'ready') {
+      const { info } = state;
+      const substituted = info.substitutedFor ? ` instead of ${info.substitutedFor}` : '';
+      this.log.info(`Classifier ready in ${Math.round(elapsedMs)} ms (ONNX session ${Math.round(info.sessionCreateMs)} ms): ${info.onnxPath}, ${info.precision}${substituted}, ${info.tokenizerFormat}`);
+    } else if (state.kind === 'failed') {
+      this.log.error(`Classifier failed after ${Math.round(elapsedMs)} ms: ${state.message} Routing falls back to the prompt's length.`);
+    }
   }
 
   whenSettled(): Promise<ClassifierState> {

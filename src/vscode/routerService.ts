@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ask, type AskEvents, type AskRequest, type AskResult } from '../core/ask';
 import type { RouterConfig } from '../core/config';
 import { HISTORY_FILE_NAME, HistoryStore } from '../core/history/store';
+import { resultLine, retryLine, routingLine, type Logger } from '../core/log';
 import { route, type RoutingDecision } from '../core/routing/route';
 import type { ChatMessage } from '../core/routing/tokens';
 import type { ApiKeys } from './apiKey';
@@ -33,6 +34,7 @@ export class RouterService extends Disposable {
     context: vscode.ExtensionContext,
     private readonly classifier: ClassifierController,
     private readonly keys: ApiKeys,
+    readonly log: Logger,
   ) {
     super();
     // The workspace's own history; the global one when no folder is open.
@@ -93,12 +95,20 @@ export class RouterService extends Disposable {
       {
         ...events,
         onRouting: (event) => {
+          this.log.info(routingLine(event, request.messages));
           this.decided.fire(event.decision);
           events.onRouting?.(event);
         },
+        onRetry: (info) => {
+          this.log.warn(retryLine(info));
+          events.onRetry?.(info);
+        },
       },
     );
-    if (!result.historyError) this.historyChanged.fire({ kind: 'appended', record: result.record });
+    const { level, line } = resultLine(result);
+    this.log[level](line);
+    if (result.historyError) this.log.error(result.historyError);
+    else this.historyChanged.fire({ kind: 'appended', record: result.record });
     return result;
   }
 

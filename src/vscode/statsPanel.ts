@@ -4,6 +4,7 @@
  * file; filtered pages and the what-if scan it once), and answers the webview's requests.
  */
 import * as vscode from 'vscode';
+import type { Logger } from '../core/log';
 import type { RouterConfig } from '../core/config';
 import type { CallRecord } from '../core/history/record';
 import type { HistoryStore, RawPage } from '../core/history/store';
@@ -54,7 +55,8 @@ export interface StatsPanelDeps {
   /** Fires after a record was appended (live update), or when the history was replaced. */
   onDidChangeHistory?: vscode.Event<HistoryChange>;
   /** Fires when the configuration changes. */
-  onDidChangeConfig?: vscode.Event<unknown>;
+  onDidChangeConfig?: vscode.Event<unknown>;  /** The extension's log, for messages the webview should not have sent. */
+  log?: Logger;
 }
 
 /** The filters' choices: the settings' models and the known tiers and methods, plus whatever the stats saw (when known). */
@@ -179,7 +181,7 @@ class StatsSession extends Disposable {
 
   private receive(message: unknown): void {
     if (!isStatsToHost(message)) {
-      console.warn('[qwen-router] stats: ignored a message outside the protocol');
+      this.deps.log?.warn(`Stats view: ignored a message outside the protocol.`);
       return;
     }
     void Promise.resolve(dispatch(this.handlers, message)).catch((error: unknown) => {
@@ -298,6 +300,7 @@ class StatsSession extends Disposable {
       });
       if (!target) return { path: null, records: 0 };
       const records = await exportHistoryToPath(history, target.fsPath, { format: format === 'csv' ? 'csv' : 'jsonl', includeText });
+      this.deps.log?.info(`History export (stats view) to ${target.fsPath}: ${records} records, ${includeText ? 'with' : 'without'} prompt and answer text`);
       return { path: target.fsPath, records };
     },
   };
@@ -365,10 +368,7 @@ export class StatsPanelManager extends Disposable implements vscode.WebviewPanel
   }
 }
 
-/**
- * Registers the stats panel, its serializer and the Open Stats command. The lead wires it in
- * extension.ts: `const stats = registerStatsPanel(context, { getHistory, getConfig, onDidChangeHistory, onDidChangeConfig });`
- */
+/** Registers the stats panel, its serializer and the Open Stats command. */
 export function registerStatsPanel(context: vscode.ExtensionContext, deps: StatsPanelDeps): StatsPanelManager {
   const manager = new StatsPanelManager(context, deps);
   context.subscriptions.push(

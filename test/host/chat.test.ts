@@ -252,12 +252,10 @@ describe('sidebar chat (host)', function () {
     assert.equal(document.getText(), 'before\nconsole.log(1);\n');
   });
 
-  it('is wired into the extension: the chat view and New Chat are registered', async function () {
+  it('is registered by the extension: the chat view and New Chat', async () => {
     const commands = await vscode.commands.getCommands(true);
-    if (!commands.includes('qwenRouter.newChat')) {
-      console.log('    (skipped: extension.ts does not register the chat view yet)');
-      this.skip();
-    }
+    assert.ok(commands.includes('qwenRouter.newChat'), 'qwenRouter.newChat is not registered');
+    assert.ok(commands.includes('qwenRouter.chat.focus'), 'the chat view qwenRouter.chat is not registered');
     await vscode.commands.executeCommand('qwenRouter.chat.focus');
     await vscode.commands.executeCommand('qwenRouter.newChat');
   });

@@ -244,12 +244,8 @@ describe('stats panel (host)', function () {
     }
   });
 
-  it('is wired into the extension: Open Stats opens the panel', async function () {
-    const commands = await vscode.commands.getCommands(true);
-    if (!commands.includes('qwenRouter.openStats')) {
-      console.log('    (skipped: extension.ts does not register the stats panel yet)');
-      this.skip();
-    }
+  it('is registered by the extension: Open Stats opens the panel', async () => {
+    assert.ok((await vscode.commands.getCommands(true)).includes('qwenRouter.openStats'), 'qwenRouter.openStats is not registered');
     await vscode.commands.executeCommand('qwenRouter.openStats');
     // The tab model reaches the extension host from the workbench a moment after the panel exists.
     const statsTab = () =>

@@ -134,10 +134,6 @@ export function isSuccessful(record: Pick<CallRecord, 'error' | 'cancelled'>): b
   return !record.error && record.cancelled !== true;
 }
 
-export function isLegacy(record: { schema_version?: unknown }): boolean {
-  return record.schema_version === undefined;
-}
-
 /**
  * A key that recognises the same call in two files: our id, or for the old service's records the
  * time stamp with the response id, model and token counts. Text is not part of it, so a record

@@ -45,6 +45,8 @@ export async function downloadClassifierModel(context: vscode.ExtensionContext, 
   if (choice !== accept) return false;
 
   const targetDir = downloadTarget(context.globalStorageUri.fsPath);
+  const started = performance.now();
+  classifier.log.info(`Download: classifier model (${precision}) from ${source.endpoint}/${source.repo} at ${source.revision} into ${targetDir}`);
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading the classifier model'), cancellable: true },
@@ -68,6 +70,7 @@ export async function downloadClassifierModel(context: vscode.ExtensionContext, 
     );
   } catch (error) {
     const message = error instanceof DownloadError ? error.message : vscode.l10n.t('The download failed: {0}', String((error as Error).message ?? error));
+    classifier.log.error(`Download failed after ${Math.round(performance.now() - started)} ms: ${error instanceof Error ? error.message : String(error)}`);
     const retry = vscode.l10n.t('Retry');
     const openSettings = vscode.l10n.t('Open Settings');
     const next = await vscode.window.showErrorMessage(message, retry, openSettings);
@@ -75,6 +78,7 @@ export async function downloadClassifierModel(context: vscode.ExtensionContext, 
     if (next === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', 'qwenRouter.classifier');
     return false;
   }
+  classifier.log.info(`Download: done in ${Math.round(performance.now() - started)} ms; the classifier restarts with ${targetDir}`);
   classifier.restart();
   void vscode.window.showInformationMessage(vscode.l10n.t('The classifier model is installed in {0} and is loading.', targetDir));
   return true;

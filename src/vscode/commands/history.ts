@@ -13,11 +13,13 @@ export async function importHistoryCommand(router: RouterService): Promise<void>
   if (!picked?.[0]) return;
   try {
     const report = await importHistory(router.history, picked[0].fsPath);
+    router.log.info(`History import from ${picked[0].fsPath}: ${report.imported} imported, ${report.duplicates} already there, ${report.invalid} unreadable lines skipped`);
     router.historyReplaced();
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Imported {0} records ({1} already there, {2} unreadable lines skipped).', report.imported, report.duplicates, report.invalid),
     );
   } catch (error) {
+    router.log.error(`History import from ${picked[0].fsPath} failed: ${(error as Error).message}`);
     void vscode.window.showErrorMessage(vscode.l10n.t('Could not import {0}: {1}', picked[0].fsPath, (error as Error).message));
   }
 }
@@ -35,9 +37,12 @@ export async function exportHistoryCommand(router: RouterService): Promise<void>
   });
   if (!target) return;
   try {
-    const count = await exportHistoryToPath(router.history, target.fsPath, { includeText: content === withText, format: target.fsPath.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl' });
+    const includeText = content === withText;
+    const count = await exportHistoryToPath(router.history, target.fsPath, { includeText, format: target.fsPath.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl' });
+    router.log.info(`History export to ${target.fsPath}: ${count} records, ${includeText ? 'with' : 'without'} prompt and answer text`);
     void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} records to {1}.', count, target.fsPath));
   } catch (error) {
+    router.log.error(`History export failed: ${(error as Error).message}`);
     void vscode.window.showErrorMessage((error as Error).message);
   }
 }
@@ -71,6 +76,7 @@ export async function clearHistoryCommand(router: RouterService): Promise<boolea
   }
   if (choice !== clear) return false;
   await router.clearHistory();
+  router.log.info(`History cleared: ${router.history.path}`);
   void vscode.window.showInformationMessage(vscode.l10n.t('The call history was cleared.'));
   return true;
 }

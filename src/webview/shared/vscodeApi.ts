@@ -27,6 +27,8 @@ export function channel<ToHost, ToWebview>(isToWebview: (value: unknown) => valu
     listen: (handler) => {
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
         if (isToWebview(event.data)) handler(event.data);
+        // The webview has no log channel of its own; its console is the webview's developer tools.
+        // eslint-disable-next-line no-console
         else console.warn('[qwen-router] ignored a message that is not in the protocol', event.data);
       });
     },

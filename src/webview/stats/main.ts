@@ -173,7 +173,7 @@ function renderSummary(): void {
   if (pending(sections.summary, s.readingHistory) || !stats) return;
   const top = stats.top_tier;
   sections.summary.append(
-    metric(s.calls, formatInteger(stats.total_calls), formatString(s.callsDetail, formatInteger(stats.successful_calls), formatInteger(stats.failed_calls), formatInteger(stats.cancelled_calls))),
+    metric(s.answeredCalls, formatInteger(stats.total_calls), formatString(s.answeredCallsDetail, formatInteger(stats.records), formatInteger(stats.failed_calls), formatInteger(stats.cancelled_calls))),
     metric(s.cost, formatUsd(stats.total_cost_usd), s.costNote, stats.cost?.note),
     metric(s.avgLatency, formatMs(stats.avg_latency_ms)),
     metric(s.avgRouting, formatMs(stats.avg_routing_ms)),
@@ -594,7 +594,6 @@ function applyState(state: StatsState): void {
   if (stats) requestWhatIf(first ? 0 : 60);
 }
 
-/** The stats a state without them was waiting for. */
 /** Takes new stats and redraws everything that shows them. */
 function showStats(next: HistoryStats, nextFilters: FilterOptions, at: number): void {
   stats = next;
