@@ -9,6 +9,7 @@ import { explainRouting } from './vscode/commands/explainRouting';
 import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from './vscode/commands/history';
 import { chooseRegion } from './vscode/commands/region';
 import { registerChatView } from './vscode/chatViewProvider';
+import { LocalEndpoint } from './vscode/localEndpoint';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
@@ -23,6 +24,7 @@ export interface QwenRouterApi {
   classifier: ClassifierController;
   router: RouterService;
   stats: StatsPanelManager;
+  endpoint: LocalEndpoint;
 }
 
 export function activate(context: vscode.ExtensionContext): QwenRouterApi {
@@ -50,6 +52,10 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   command('qwenRouter.importHistory', () => importHistoryCommand(router));
   command('qwenRouter.exportHistory', () => exportHistoryCommand(router));
   command('qwenRouter.clearHistory', () => clearHistoryCommand(router));
+  const endpoint = new LocalEndpoint(context, router, classifier, keys);
+  context.subscriptions.push(endpoint);
+  command('qwenRouter.startEndpoint', () => endpoint.start());
+  command('qwenRouter.stopEndpoint', () => endpoint.stop());
 
   if (router.problems.length) {
     void vscode.window.showWarningMessage(vscode.l10n.t('Some Qwen Router settings are invalid and their defaults are used: {0}', router.problems.join('; ')));
@@ -61,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   // The token-length fallback's encoder takes ~0.3 s to build: pay it while idle, not on a question.
   const tokenCounterTimer = setTimeout(warmUpTokenCounter, TOKEN_COUNTER_WARM_UP_DELAY_MS);
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
-  return { activationMs: performance.now() - started, classifier, router, stats };
+  return { activationMs: performance.now() - started, classifier, router, stats, endpoint };
 }
 
 export function deactivate(): void {}
