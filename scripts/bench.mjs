@@ -111,6 +111,10 @@ if (!values['host-only']) {
   console.log('tiny model (fixture), the classifier path end to end...');
   report.classifier_tiny = lastJson(run('node', ['dist/cli.js', 'bench', '--model-dir', 'test/fixtures/tiny-model-json', '--lengths', values.lengths, '--runs', values.runs, '--json']));
 
+  console.log('local endpoint (tiny model): requests/s and added latency over the stand-in, 1 and 32 clients...');
+  report.endpoint = lastJson(run('node', [join(root, 'out', 'bench', 'endpoint.bench.js')]));
+  console.table(report.endpoint.results);
+
   const script = join(root, 'out', 'bench', 'history.bench.js');
   console.log('history...');
   report.history = lastJson(run('node', ['--expose-gc', script, '--records', values.records]));

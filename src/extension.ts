@@ -11,6 +11,7 @@ import { explainRouting } from './vscode/commands/explainRouting';
 import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from './vscode/commands/history';
 import { chooseRegion } from './vscode/commands/region';
 import { registerChatView } from './vscode/chatViewProvider';
+import { LocalEndpoint } from './vscode/localEndpoint';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
@@ -28,6 +29,7 @@ export interface QwenRouterApi {
   stats: StatsPanelManager;
   /** Where the "Qwen Router" log channel writes (its file is `Qwen Router.log` in this folder). */
   logUri: vscode.Uri;
+  endpoint: LocalEndpoint;
 }
 
 let running: { classifier: ClassifierController } | undefined;
@@ -62,6 +64,10 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   command('qwenRouter.importHistory', () => importHistoryCommand(router));
   command('qwenRouter.exportHistory', () => exportHistoryCommand(router));
   command('qwenRouter.clearHistory', () => clearHistoryCommand(router));
+  const endpoint = new LocalEndpoint(context, router, classifier, keys);
+  context.subscriptions.push(endpoint);
+  command('qwenRouter.startEndpoint', () => endpoint.start());
+  command('qwenRouter.stopEndpoint', () => endpoint.stop());
 
   if (router.problems.length) {
     log.warn(`Invalid settings, defaults used: ${router.problems.join('; ')}`);
@@ -76,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   const activationMs = performance.now() - started;
   log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
-  return { activationMs, classifier, router, stats, logUri: context.logUri };
+  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint };
 }
 
 /** Waits for the classifier's worker thread to finish its request, release the model and exit. */

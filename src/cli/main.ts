@@ -11,15 +11,18 @@ import { statsCommand } from './commands/stats';
 import { rawCommand } from './commands/raw';
 import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
+import { createServeCommand } from './commands/serve';
 
-// ask routes with the classifier when --model-dir is given; a model that fails to load is a recorded fallback.
-const askCommand = createAskCommand({
+// ask and serve route with the classifier when --model-dir is given; a model that fails to load is a recorded fallback.
+const classifierSeams: Parameters<typeof createAskCommand>[0] = {
   classifierOptions,
   startClassifier: async (values, io) => {
     const service = await startClassifier(values, DEFAULT_POLICY.classifierBudgetMs, false);
     if (service.state.kind === 'failed') io.stderr.write(`note: the classifier could not load (${service.state.message}); routing by prompt length\n`);
     return service;
   },
-});
+};
+const askCommand = createAskCommand(classifierSeams);
+const serveCommand = createServeCommand(classifierSeams);
 
-void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, quantizeCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand]);
+void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, quantizeCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand, serveCommand]);

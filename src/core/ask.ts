@@ -9,7 +9,7 @@ import type { RouterConfig } from './config';
 import type { HistoryStore } from './history/store';
 import type { CallRecord, LlmLayer, RecordError, RoutingLayer } from './history/record';
 import { SCHEMA_VERSION } from './history/record';
-import { chat, type ChatOutcome, type ChatTarget } from './llm/client';
+import { chat, type ChatOutcome, type ChatTarget, type ToolCall } from './llm/client';
 import type { ChatFailure } from './llm/errors';
 import { estimateCost } from './models/pricing';
 import { resolveBaseUrl, type ModelSpec } from './models/table';
@@ -31,6 +31,9 @@ export interface AskRequest {
   enableThinking?: boolean;
   /** Overrides the config's stream for this call. */
   stream?: boolean;
+  /** OpenAI's `tools` / `tool_choice`, passed to the provider as they are. */
+  tools?: readonly unknown[];
+  toolChoice?: unknown;
   signal?: AbortSignal;
 }
 
@@ -73,6 +76,10 @@ export interface AskResult {
   status: 'ok' | 'error' | 'cancelled';
   answer: string;
   reasoning: string;
+  /** The tool calls the model asked for, if any. */
+  toolCalls?: ToolCall[];
+  /** How long the provider asked to wait before trying again (a rate limit's Retry-After), when it said. */
+  retryAfterMs?: number;
   /** Undefined when routing itself failed (an unknown model name). */
   decision?: RoutingDecision;
   /** The record as it was built (before any privacy redaction by the store). */
@@ -184,6 +191,8 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     maxTokens: request.maxTokens,
     enableThinking,
     stream,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
     signal: request.signal,
     retry: config.retry,
     timeouts: config.timeouts,
@@ -206,7 +215,8 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     const e = outcome.error;
     record.error = { kind: e.kind, message: e.message, ...(e.status !== undefined ? { status: e.status } : {}), ...(e.code ? { code: e.code } : {}), ...(e.requestId ? { request_id: e.requestId } : {}) };
   }
-  return done(deps, events, { status: outcome.status, answer: outcome.answer, reasoning: outcome.reasoning, decision, record, error: record.error ?? undefined });
+  const extra = { ...(outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {}), ...(outcome.error?.retryAfterMs !== undefined ? { retryAfterMs: outcome.error.retryAfterMs } : {}) };
+  return done(deps, events, { status: outcome.status, answer: outcome.answer, reasoning: outcome.reasoning, ...extra, decision, record, error: record.error ?? undefined });
 }
 
 function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLayer {

@@ -112,6 +112,11 @@ export class RouterService extends Disposable {
     return result;
   }
 
+  /** A call another front end made through the core (the local endpoint) was recorded: the views update as for ours. */
+  recorded(result: AskResult): void {
+    if (!result.historyError) this.historyChanged.fire({ kind: 'appended', record: result.record });
+  }
+
   /** Deletes the history file once pending appends are written; stats start again from nothing. */
   async clearHistory(): Promise<void> {
     await this.history.flush();

@@ -30,6 +30,8 @@ export interface StandInError {
 export interface Scenario {
   /** The answer; sent in chunks of `chunkSize` characters (default 8). */
   reply?: string;
+  /** Tool calls to ask for after the answer (OpenAI's shape): streamed as a first delta with id and name, then the arguments in pieces; finish_reason "tool_calls". */
+  toolCalls?: { id: string; name: string; arguments: string }[];
   /** Thinking text, sent as `reasoning_content` deltas before the answer. */
   reasoning?: string;
   chunkSize?: number;
@@ -265,7 +267,18 @@ export class DashScopeStandIn {
           object: 'chat.completion',
           created,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content: reply, ...(reasoning ? { reasoning_content: reasoning } : {}) }, finish_reason: scenario.finishReason ?? 'stop' }],
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: scenario.toolCalls && !reply ? null : reply,
+                ...(reasoning ? { reasoning_content: reasoning } : {}),
+                ...(scenario.toolCalls ? { tool_calls: scenario.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+              },
+              finish_reason: scenario.finishReason ?? (scenario.toolCalls ? 'tool_calls' : 'stop'),
+            },
+          ],
           usage: usageBody,
         }),
       );
@@ -280,6 +293,11 @@ export class DashScopeStandIn {
     const pieces: Record<string, unknown>[] = [];
     for (let i = 0; i < reasoning.length; i += size) pieces.push({ reasoning_content: reasoning.slice(i, i + size), content: null });
     for (let i = 0; i < reply.length; i += size) pieces.push({ content: reply.slice(i, i + size) });
+    (scenario.toolCalls ?? []).forEach((call, index) => {
+      pieces.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
+      for (let i = 0; i < call.arguments.length; i += size) pieces.push({ tool_calls: [{ index, function: { arguments: call.arguments.slice(i, i + size) } }] });
+    });
+    const finishReason = scenario.finishReason ?? (scenario.toolCalls ? 'tool_calls' : 'stop');
 
     const breakNow = async () => {
       await this.sleep(20, res); // let what was written reach the client first
@@ -307,10 +325,10 @@ export class DashScopeStandIn {
       if (scenario.keepAliveOnlyAfter?.chunks === i) return keepAliveOnly();
       if (scenario.garbageAfter?.chunks === i) return garbageNow();
       const last = i === pieces.length - 1;
-      send(chunk(pieces[i], last ? (scenario.finishReason ?? 'stop') : null));
+      send(chunk(pieces[i], last ? finishReason : null));
       if (scenario.breakAfterChunks !== undefined && i + 1 >= scenario.breakAfterChunks) return breakNow();
     }
-    if (pieces.length === 0) send(chunk({ content: '' }, scenario.finishReason ?? 'stop'));
+    if (pieces.length === 0) send(chunk({ content: '' }, finishReason));
     if (body?.stream_options?.include_usage === true && !scenario.omitUsage) {
       send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageBody });
     }

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { ClassifyFn } from '../../core/classifier/result';
 import { ask } from '../../core/ask';
-import { resolveConfig } from '../../core/config';
-import { apiKeyFromEnvironment, DEFAULT_API_KEY_ID } from '../../core/models/endpoints';
 import { UsageError, type CliCommand, type CliIo } from '../runner';
-import { historyOption, historyPath, openStore } from './historyOptions';
+import { historyPath, openStore } from './historyOptions';
+import { apiKeysFromFlags, configFromFlags, MISSING_KEY_HINT, readAll, routerFlagOptions } from './routerFlags';
 
 /** A running classifier the ask command can route with; disposed when the command ends. */
 export interface CliClassifier {
@@ -31,40 +29,11 @@ const USAGE =
 const CANCEL_SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
 type CancelSignal = keyof typeof CANCEL_SIGNALS;
 
-/** Why a file could not be read, in words (never a stack trace). */
-function unreadable(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'it does not exist';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The key from a file or stdin (-), without the newline editors and `echo` leave; the key itself is never printed. */
-async function readApiKeyFile(file: string, stdin: NodeJS.ReadableStream): Promise<string> {
-  const name = file === '-' ? 'the API key read from stdin' : `the API key file ${file}`;
-  let text: string;
-  try {
-    text = file === '-' ? await readAll(stdin) : await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${name}: ${unreadable(error)}`);
-  }
-  const key = text.trim();
-  if (!key) throw new UsageError(`${name} is empty`);
-  return key;
-}
-
 function numberOption(value: string | boolean | undefined, name: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}`);
   return n;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(parts).toString('utf8');
 }
 
 export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
@@ -74,19 +43,10 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
     options: {
       'model-dir': { type: 'string' },
       model: { type: 'string' },
-      'base-url': { type: 'string' },
-      'api-key': { type: 'string' },
-      'api-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-      ...historyOption,
-      'no-stream': { type: 'boolean' },
-      region: { type: 'string' },
-      thinking: { type: 'boolean' },
+      ...routerFlagOptions,
       temperature: { type: 'string' },
       'max-tokens': { type: 'string' },
-      privacy: { type: 'string' },
-      'no-escalate': { type: 'boolean' },
-      'allow-insecure-http': { type: 'boolean' },
       verbose: { type: 'boolean' },
       ...seams.classifierOptions,
     },
@@ -97,27 +57,13 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       }
       let prompt = positionals.join(' ');
       const keyFile = typeof values['api-key-file'] === 'string' ? values['api-key-file'] : undefined;
-      if (keyFile !== undefined && values['api-key'] !== undefined) throw new UsageError('--api-key and --api-key-file: give one, not both');
       if (keyFile === '-' && prompt === '-') throw new UsageError('the PROMPT and --api-key-file cannot both be read from stdin');
-      const keyFromFile = keyFile === undefined ? undefined : await readApiKeyFile(keyFile, io.stdin);
+      const getApiKey = await apiKeysFromFlags(values, io);
       if (prompt === '-') prompt = await readAll(io.stdin);
       if (!prompt.trim()) throw new UsageError('a PROMPT is required (use - to read it from stdin)');
-      if (values.privacy !== undefined && values.privacy !== 'full' && values.privacy !== 'metadata') throw new UsageError('--privacy must be "full" or "metadata"');
-
-      const baseUrl = (typeof values['base-url'] === 'string' && values['base-url']) || io.env.DASHSCOPE_BASE_URL || undefined;
-      const { config, problems } = resolveConfig({
-        region: typeof values.region === 'string' ? values.region : io.env.DASHSCOPE_REGION,
-        baseUrl,
-        stream: values['no-stream'] ? false : true,
-        escalate: values['no-escalate'] ? false : true,
-        enableThinking: values.thinking ? true : undefined,
-        privacy: typeof values.privacy === 'string' ? values.privacy : undefined,
-        allowInsecureHttp: values['allow-insecure-http'] === true,
-      });
-      if (problems.length) throw new UsageError(problems.join('; '));
+      const config = configFromFlags(values, io.env);
       const temperature = numberOption(values.temperature, 'temperature', false);
       const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
-      const apiKey = keyFromFile ?? ((typeof values['api-key'] === 'string' && values['api-key']) || io.env.DASHSCOPE_API_KEY || '');
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
 
       let classifier: CliClassifier | undefined;
@@ -143,8 +89,8 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             config,
             classify: classifier?.classify,
             store,
-            getApiKey: (keyId) => (keyId === DEFAULT_API_KEY_ID ? apiKey : apiKeyFromEnvironment(keyId, io.env)),
-            missingKeyHint: 'Set DASHSCOPE_API_KEY or pass --api-key-file.',
+            getApiKey,
+            missingKeyHint: MISSING_KEY_HINT,
           },
           {
             onRouting: ({ decision, target }) => io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`),

@@ -1,10 +1,11 @@
+import { pageParameter, rawPageText } from '../../core/history/rawPage';
 import { UsageError, type CliCommand } from '../runner';
 import { historyOption, historyPath, openStore } from './historyOptions';
 
 function integer(value: string | boolean | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value.trim())) throw new UsageError(`--${name} must be an integer`);
-  return Number(value);
+  const n = pageParameter(typeof value === 'string' ? value : value === undefined ? undefined : '', fallback);
+  if (n === undefined) throw new UsageError(`--${name} must be an integer`);
+  return n;
 }
 
 export const rawCommand: CliCommand = {
@@ -14,9 +15,7 @@ export const rawCommand: CliCommand = {
   async run(values, _positionals, io) {
     const limit = integer(values.limit, 'limit', 50);
     const offset = integer(values.offset, 'offset', 0);
-    const page = await openStore(historyPath(values, io.env)).page(limit, offset);
-    // Each record exactly as stored: its JSON text is spliced in, not re-serialized.
-    io.stdout.write(`{"total": ${page.total}, "limit": ${page.limit}, "offset": ${page.offset}, "records": [${page.lines.join(', ')}]}\n`);
+    io.stdout.write(`${await rawPageText(openStore(historyPath(values, io.env)), limit, offset)}\n`);
     return 0;
   },
 };

@@ -65,6 +65,9 @@ export interface ChatOptions extends ChatCallbacks {
   enableThinking?: boolean;
   /** Default true. */
   stream?: boolean;
+  /** OpenAI's `tools` and `tool_choice`, sent as they are; the calls come back in ChatOutcome.toolCalls. */
+  tools?: readonly unknown[];
+  toolChoice?: unknown;
   signal?: AbortSignal;
   retry?: Partial<RetryPolicy>;
   timeouts?: Partial<Timeouts>;
@@ -79,12 +82,21 @@ export interface ChatUsage {
   reasoning?: number;
 }
 
+/** A tool call the model asked for, assembled from the stream's deltas (OpenAI's shape). */
+export interface ToolCall {
+  id: string;
+  type: string;
+  function: { name: string; arguments: string };
+}
+
 export interface ChatOutcome {
   status: 'ok' | 'error' | 'cancelled';
   /** The target that answered, or the last one tried. */
   target: ChatTarget;
   answer: string;
   reasoning: string;
+  /** The tool calls the model asked for, if any (finish_reason "tool_calls"). */
+  toolCalls?: ToolCall[];
   usage?: ChatUsage;
   responseId?: string;
   finishReason?: string;
@@ -114,7 +126,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 }
 
 /** One HTTP attempt: the outcome's fields that a single request decides, and when its first token came. */
-interface AttemptResult extends Pick<ChatOutcome, 'status' | 'answer' | 'reasoning' | 'usage' | 'responseId' | 'finishReason' | 'error'> {
+interface AttemptResult extends Pick<ChatOutcome, 'status' | 'answer' | 'reasoning' | 'toolCalls' | 'usage' | 'responseId' | 'finishReason' | 'error'> {
   firstTokenAt?: number;
 }
 
@@ -146,6 +158,7 @@ export async function chat(targets: readonly ChatTarget[], options: ChatOptions)
     target,
     answer: result.answer,
     reasoning: result.reasoning,
+    ...(result.toolCalls?.length ? { toolCalls: result.toolCalls } : {}),
     usage: result.usage,
     responseId: result.responseId,
     finishReason: result.finishReason,
@@ -277,8 +290,16 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
   const thinking = wantsThinking(target, options);
   const body: Record<string, unknown> = {
     model: target.spec.model,
-    messages: options.messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: options.messages.map((m) => ({
+      role: m.role,
+      content: m.content,
+      ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}),
+      ...(m.tool_call_id !== undefined ? { tool_call_id: m.tool_call_id } : {}),
+      ...(m.name !== undefined ? { name: m.name } : {}),
+    })),
     stream,
+    ...(options.tools?.length ? { tools: options.tools } : {}),
+    ...(options.toolChoice !== undefined ? { tool_choice: options.toolChoice } : {}),
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
     ...(options.maxTokens !== undefined ? { max_tokens: options.maxTokens } : {}),
@@ -307,8 +328,11 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
           };
         }
         for (const choice of chunk.choices ?? []) {
-          const delta = choice.delta as { content?: string | null; reasoning_content?: string | null; tool_calls?: unknown[] | null } | undefined;
-          if (delta?.tool_calls?.length) noteToken();
+          const delta = choice.delta as { content?: string | null; reasoning_content?: string | null; tool_calls?: ToolCallDelta[] | null } | undefined;
+          if (delta?.tool_calls?.length) {
+            noteToken();
+            result.toolCalls = mergeToolCallDeltas(result.toolCalls ?? [], delta.tool_calls);
+          }
           if (delta?.reasoning_content) {
             noteToken();
             result.reasoning += delta.reasoning_content;
@@ -331,7 +355,8 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
       const completion = (await client.chat.completions.create(body as never, { signal: controller.signal })) as unknown as OpenAI.Chat.Completions.ChatCompletion;
       if (cause) throw abortError(cause);
       const choice = completion.choices?.[0];
-      const message = choice?.message as { content?: string | null; reasoning_content?: string | null } | undefined;
+      const message = choice?.message as { content?: string | null; reasoning_content?: string | null; tool_calls?: ToolCallDelta[] | null } | undefined;
+      if (message?.tool_calls?.length) result.toolCalls = mergeToolCallDeltas([], message.tool_calls);
       result.responseId = completion.id;
       result.finishReason = choice?.finish_reason ?? undefined;
       result.reasoning = message?.reasoning_content ?? '';
@@ -357,6 +382,27 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onUserAbort);
   }
+}
+
+/** A piece of a tool call as a stream sends it: the first piece of a call has its id and name, later ones more arguments. */
+interface ToolCallDelta {
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** Folds tool-call deltas into whole calls, by their index (a whole call, as a non-streamed answer has it, is one delta). */
+function mergeToolCallDeltas(calls: ToolCall[], deltas: readonly ToolCallDelta[]): ToolCall[] {
+  deltas.forEach((delta, position) => {
+    const index = delta.index ?? position;
+    const call = (calls[index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+    if (delta.id) call.id = delta.id;
+    if (delta.type) call.type = delta.type;
+    if (delta.function?.name) call.function.name += delta.function.name;
+    if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
+  });
+  return calls;
 }
 
 function abortError(cause: AbortCause): Error {

@@ -4,6 +4,10 @@ import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 export interface ChatMessage {
   role: string;
   content: string;
+  /** Sent to the provider as they are (OpenAI tool calling): an assistant's calls, a tool result's call id, a name. Routing reads only role and content. */
+  tool_calls?: unknown[];
+  tool_call_id?: string;
+  name?: string;
 }
 
 let encoder: Tiktoken | undefined;
