@@ -11,6 +11,7 @@ import type { CallRecord, LlmLayer, RecordError, RoutingLayer } from './history/
 import { SCHEMA_VERSION } from './history/record';
 import { chat, type ChatOutcome, type ChatTarget } from './llm/client';
 import type { ChatFailure } from './llm/errors';
+import { costFacts } from './models/costFacts';
 import { estimateCost } from './models/pricing';
 import { resolveBaseUrl, type ModelSpec } from './models/table';
 import { pyRound } from './pyround';
@@ -224,7 +225,8 @@ function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLa
     output = countTokens(outcome.answer) + countTokens(outcome.reasoning);
     source = 'estimate';
   }
-  const cost = source === 'none' ? undefined : estimateCost(target.spec, input, output, { thinking: outcome.thinking });
+  const usage = outcome.usage;
+  const cost = source === 'none' ? undefined : estimateCost(target.spec, input, output, { thinking: outcome.thinking, baseUrl: target.baseUrl, reasoningTokens: usage?.reasoning, cachedTokens: usage?.cached, cacheCreationTokens: usage?.cacheCreation, explicitCache: usage?.cacheType === 'ephemeral' });
   return {
     model: target.key,
     provider: providerOf(target.spec, target.baseUrl),
@@ -243,6 +245,7 @@ function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLa
     usage_source: source,
     finish_reason: outcome.finishReason ?? null,
     price_as_of: cost?.asOf ?? target.spec.prices?.asOf ?? null,
+    ...costFacts(usage, cost),
   };
 }
 

@@ -181,6 +181,11 @@ export const STATS_STRINGS = {
   tierSimple: 'simple',
   tierMedium: 'medium',
   tierComplex: 'complex',
+  // Spend (issue 11): the cache, other currencies, budgets.
+  cacheSaved: 'Saved by the cache',
+  cacheSavedDetail: '{0} input tokens served from the context cache',
+  costInCurrency: 'Cost in {0} (estimate)',
+  costInCurrencyDetail: '{0} calls priced in {1}, kept apart from USD',
 } as const;
 
 export type StatsStrings = Localized<typeof STATS_STRINGS>;

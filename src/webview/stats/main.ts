@@ -24,6 +24,7 @@ import {
 import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatTime, formatUsd } from '../shared/format';
 import { channel } from '../shared/vscodeApi';
+import { spendMetrics } from './spend';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PAGE_SIZE = 50;
@@ -181,6 +182,7 @@ function renderSummary(): void {
       ? metric(formatString(s.topTier, top.model), formatUsd(top.cost_usd), formatString(s.topTierDetail, formatUsd(top.cost_usd), formatUsd(top.saved_usd)))
       : metric(formatString(s.topTier, '—'), '—', s.topTierNone),
     metric(s.tokens, formatInteger(stats.tokens?.total ?? 0), formatString(s.tokensDetail, formatInteger(stats.tokens?.input ?? 0), formatInteger(stats.tokens?.output ?? 0))),
+    ...spendMetrics(stats, s, metric),
   );
 }
 
