@@ -10,7 +10,8 @@ import type { ApiKeys } from './apiKey';
 import type { ClassifierController } from './classifierController';
 import type { HistoryChange } from './statsPanel';
 import { Disposable } from './disposable';
-import { readRouterConfig } from './routerSettings';
+import { readBudget, readRouterConfig } from './routerSettings';
+import { SpendService } from './spend';
 
 /**
  * The one place the VS Code front ends (palette, chat, stats) reach the core: routing and calls with
@@ -28,6 +29,8 @@ export class RouterService extends Disposable {
   private readonly configChanged = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeConfig = this.configChanged.event;
   private warmUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Budgets and the all-workspace ledger (issue 11). */
+  readonly spend: SpendService;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -39,10 +42,12 @@ export class RouterService extends Disposable {
     const storage = context.storageUri ?? context.globalStorageUri;
     this.history = new HistoryStore(join(storage.fsPath, HISTORY_FILE_NAME), { privacy: this.current.config.privacy, ...this.statsOptions() });
     this.register({ dispose: () => clearTimeout(this.warmUpTimer) });
+    this.spend = this.register(new SpendService(context, this.history, readBudget()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('qwenRouter')) return;
         this.current = readRouterConfig();
+        this.spend.configure(readBudget());
         // Prices or the top tier changed: the stats are read again, in the background.
         if (this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() })) this.scheduleHistoryWarmUp(0);
         this.configChanged.fire();
@@ -89,6 +94,7 @@ export class RouterService extends Disposable {
         store: this.history,
         getApiKey: (keyId) => this.keys.get(keyId),
         missingKeyHint: vscode.l10n.t('Run "Qwen Router: Set API Key".'),
+        budget: this.spend.gate(this.config),
       },
       {
         ...events,
@@ -99,6 +105,7 @@ export class RouterService extends Disposable {
       },
     );
     if (!result.historyError) this.historyChanged.fire({ kind: 'appended', record: result.record });
+    await this.spend.recorded(result.record);
     return result;
   }
 
@@ -108,11 +115,13 @@ export class RouterService extends Disposable {
     await rm(this.history.path, { force: true });
     this.history.configure({});
     this.historyChanged.fire({ kind: 'reset' });
+    await this.spend.historyReplaced();
   }
 
   /** Tells the views the history changed by other means (an import). */
   historyReplaced(): void {
     this.historyChanged.fire({ kind: 'reset' });
+    void this.spend.historyReplaced();
   }
 
   /** Routes without calling a model (Explain Routing). */
