@@ -38,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
     getConfig: () => router.config,
     onDidChangeHistory: router.onDidChangeHistory,
     onDidChangeConfig: router.onDidChangeConfig,
+    getSpend: () => router.spend.view(),
+    onDidChangeSpend: router.spend.onDidChange,
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));

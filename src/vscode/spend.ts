@@ -5,6 +5,7 @@ import type { RouterConfig } from '../core/config';
 import type { CallRecord } from '../core/history/record';
 import type { HistoryStore } from '../core/history/store';
 import { ledgerSpend, SpendLedger, summarizeLedger, type LedgerSummary } from '../core/ledger/ledger';
+import type { SpendView } from '../protocol/stats';
 import { Disposable } from './disposable';
 
 /**
@@ -56,6 +57,29 @@ export class SpendService extends Disposable {
     await this.ready;
     const { entries } = await this.ledger.read();
     return summarizeLedger(entries, this.budget.currency, await this.ledger.sources());
+  }
+
+  /** What the stats view shows: spend against the budgets, and every workspace's totals. */
+  async view(): Promise<SpendView> {
+    const [spent, all] = await Promise.all([this.spendSoFar(), this.allWorkspaces()]);
+    const byCost = <T extends { cost: number }>(entries: Array<[string, T]>) => entries.sort((a, b) => b[1].cost - a[1].cost);
+    return {
+      currency: this.budget.currency,
+      scope: this.budget.scope,
+      daily: (this.budget.daily ?? 0) > 0 ? this.budget.daily! : null,
+      monthly: (this.budget.monthly ?? 0) > 0 ? this.budget.monthly! : null,
+      today: spent.today,
+      month: spent.month,
+      all: {
+        calls: all.calls,
+        cost: all.cost,
+        byWorkspace: byCost(Object.entries(all.byWorkspace)).map(([, ws]) => ws),
+        byModel: byCost(Object.entries(all.byModel)).map(([model, entry]) => [model, entry.cost]),
+        byDay: Object.entries(all.byDay)
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([day, entry]) => [day, entry.cost]),
+      },
+    };
   }
 
   /** The gate for ask(); undefined without a budget. `canAsk: false` where no one can answer (it refuses). */
