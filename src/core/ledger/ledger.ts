@@ -2,7 +2,7 @@
  * The spend ledger: one compact JSON line per call across every workspace, in the extension's
  * global storage, so budgets and the "All workspaces" stats see spend beyond one workspace's
  * history. Each workspace's history stays the source of truth: the ledger is derived from them and
- * can always be rebuilt (a lost or damaged ledger is, from the histories it knows). See docs/ledger.md.
+ * can always be rebuilt (a lost or damaged ledger is, from the histories it knows). See docs/budgets.md (the spend ledger).
  */
 import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
