@@ -8,7 +8,7 @@ import type { RouterService } from './routerService';
 
 /** The classifier's state and the last route; a click opens the stats. */
 export class RouterStatusBar extends Disposable {
-  private readonly item = this.register(vscode.window.createStatusBarItem('qwenRouter.status', vscode.StatusBarAlignment.Right, 100));
+  readonly item = this.register(vscode.window.createStatusBarItem('qwenRouter.status', vscode.StatusBarAlignment.Right, 100));
   private lastRoute: RoutingDecision | undefined;
   /** Today's spend against the budget, when one is set (issue 11). */
   private spend: { text: string; tooltip: string } | undefined;
