@@ -51,6 +51,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
     onDidChangeHistory: router.onDidChangeHistory,
     onDidChangeConfig: router.onDidChangeConfig,
     log,
+    getSpend: () => router.spend.view(),
+    onDidChangeSpend: router.spend.onDidChange,
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));

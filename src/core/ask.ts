@@ -9,8 +9,10 @@ import type { RouterConfig } from './config';
 import type { HistoryStore } from './history/store';
 import type { CallRecord, LlmLayer, RecordError, RoutingLayer } from './history/record';
 import { SCHEMA_VERSION } from './history/record';
+import type { BudgetGate } from './budget/budget';
 import { chat, type ChatOutcome, type ChatTarget, type ToolCall } from './llm/client';
 import type { ChatFailure } from './llm/errors';
+import { costFacts } from './models/costFacts';
 import { estimateCost } from './models/pricing';
 import { resolveBaseUrl, type ModelSpec } from './models/table';
 import { pyRound } from './pyround';
@@ -68,6 +70,8 @@ export interface AskDeps {
   /** Monotonic clock in ms (for durations). */
   now?: () => number;
   newId?: () => string;
+  /** The budget check, run after routing and before anything is sent (core/budget/budget.ts). */
+  budget?: BudgetGate;
   /** Options forwarded to chat (tests speed up sleeps). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -154,6 +158,15 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     return done(deps, events, { status: 'error', answer: '', reasoning: '', record, error: record.error });
   }
 
+  // 1b. Budget: refused calls are recorded (error kind "budget_exceeded") and send nothing.
+  const gate = deps.budget ? await deps.budget({ decision, messages, maxTokens: request.maxTokens, thinking: enableThinking }) : undefined;
+  if (gate?.action === 'refuse') {
+    const record = base(decision.routing, emptyLlm(decision.modelKey, config.models[decision.modelKey], undefined));
+    record.error = { kind: 'budget_exceeded', message: gate.message };
+    return done(deps, events, { status: 'error', answer: '', reasoning: '', decision, record, error: record.error });
+  }
+  if (gate?.action === 'switch') decision = gate.decision;
+
   // 2. Targets: the chosen model, then (escalation) the higher tiers' models.
   const targetFor = (key: string): Omit<ChatTarget, 'apiKey'> => {
     const spec = config.models[key];
@@ -163,7 +176,7 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
   events.onRouting?.({ decision, target: { key: chosen.key, model: chosen.spec.model, baseUrl: chosen.baseUrl } });
 
   const candidates = [chosen];
-  if (config.escalate && decision.method !== 'user_specified' && decision.tier) {
+  if (config.escalate && gate?.action !== 'switch' && decision.method !== 'user_specified' && decision.tier) {
     for (const tier of TIERS.slice(TIERS.indexOf(decision.tier) + 1)) {
       const key = config.policy.tierModels[tier];
       if (config.models[key] && !candidates.some((c) => c.key === key)) candidates.push(targetFor(key));
@@ -234,7 +247,8 @@ function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLa
     output = countTokens(outcome.answer) + countTokens(outcome.reasoning);
     source = 'estimate';
   }
-  const cost = source === 'none' ? undefined : estimateCost(target.spec, input, output, { thinking: outcome.thinking });
+  const usage = outcome.usage;
+  const cost = source === 'none' ? undefined : estimateCost(target.spec, input, output, { thinking: outcome.thinking, baseUrl: target.baseUrl, reasoningTokens: usage?.reasoning, cachedTokens: usage?.cached, cacheCreationTokens: usage?.cacheCreation, explicitCache: usage?.cacheType === 'ephemeral' });
   return {
     model: target.key,
     provider: providerOf(target.spec, target.baseUrl),
@@ -253,6 +267,7 @@ function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLa
     usage_source: source,
     finish_reason: outcome.finishReason ?? null,
     price_as_of: cost?.asOf ?? target.spec.prices?.asOf ?? null,
+    ...costFacts(usage, cost),
   };
 }
 

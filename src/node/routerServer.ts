@@ -30,7 +30,9 @@ export interface RouterServerDeps {
   /** Appended to the "no API key" message: how to set a key in this front end. */
   missingKeyHint?: string;
   /** Called once per chat request, after its record was appended. */
-  onResult?(result: AskResult): void;
+  onResult?(result: AskResult): void | Promise<void>;
+  /** The spending budget's gate for a request, if one is set (it cannot ask: it refuses). */
+  budget?(): AskDeps['budget'];
 }
 
 export interface RouterServerOptions {
@@ -108,6 +110,8 @@ const FAILURE_STATUS: Record<ErrorKind, [number, string]> = {
   stream_interrupted: [502, 'api_error'],
   timeout: [504, 'api_error'],
   internal: [500, 'api_error'],
+  // 402, not 429: clients retry a 429 by themselves, and a spending budget does not lift with time.
+  budget_exceeded: [402, 'insufficient_quota'],
 };
 
 function digest(text: string): Buffer {
@@ -248,7 +252,7 @@ export async function startRouterServer(deps: RouterServerDeps, options: RouterS
 
     const result = await ask(
       { messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens, enableThinking: request.enableThinking, tools: request.tools, toolChoice: request.toolChoice, signal },
-      { config, classify: deps.classify, store: deps.store, getApiKey: deps.getApiKey, missingKeyHint: deps.missingKeyHint, newId: () => recordId },
+      { config, classify: deps.classify, store: deps.store, getApiKey: deps.getApiKey, missingKeyHint: deps.missingKeyHint, newId: () => recordId, budget: deps.budget?.() },
       {
         onRouting: (event) => {
           decision = event.decision;
@@ -266,7 +270,7 @@ export async function startRouterServer(deps: RouterServerDeps, options: RouterS
         },
       },
     );
-    deps.onResult?.(result);
+    await deps.onResult?.(result);
     const llm = result.record.llm;
     modelKey = llm.model;
     decision = result.decision ?? decision;

@@ -182,6 +182,23 @@ export const STATS_STRINGS = {
   tierSimple: 'simple',
   tierMedium: 'medium',
   tierComplex: 'complex',
+  // Spend (issue 11): the cache, other currencies, budgets.
+  cacheSaved: 'Saved by the cache',
+  cacheSavedDetail: '{0} input tokens served from the context cache',
+  costInCurrency: 'Cost in {0} (estimate)',
+  costInCurrencyDetail: '{0} calls priced in {1}, kept apart from USD',
+  spend: 'Spend and budgets',
+  budgetToday: 'Today, against the daily budget',
+  budgetMonth: 'This month, against the monthly budget',
+  budgetOf: '{0} of {1}',
+  budgetNoCap: 'no budget set',
+  budgetScopeWorkspace: 'Budgets count this workspace’s calls.',
+  budgetScopeAll: 'Budgets count every workspace’s calls.',
+  allWorkspaces: 'All workspaces',
+  allWorkspacesDetail: '{0} calls in {1} workspaces, in {2}',
+  costByWorkspace: 'Cost by workspace (all workspaces)',
+  costByModelAll: 'Cost by model (all workspaces)',
+  costPerDayAll: 'Cost per day (all workspaces)',
 } as const;
 
 export type StatsStrings = Localized<typeof STATS_STRINGS>;
@@ -205,6 +222,18 @@ export interface StatsState {
   updatedAt: number;
   /** Why the history could not be read (the stats are then empty), or null. */
   error: string | null;
+}
+
+/** Spend against the budgets and every workspace's totals (from the ledger), in the budget's currency. */
+export interface SpendView {
+  currency: string;
+  scope: 'workspace' | 'allWorkspaces';
+  daily: number | null;
+  monthly: number | null;
+  /** Spend in the budget's scope. */
+  today: number;
+  month: number;
+  all: { calls: number; cost: number; byWorkspace: Array<{ name: string; calls: number; cost: number }>; byModel: Array<[string, number]>; byDay: Array<[string, number]> };
 }
 
 // --- Webview -> host --------------------------------------------------------------------------
@@ -268,7 +297,9 @@ export type StatsToWebview =
   /** The stats a `state` without them was waiting for (or why they could not be read). */
   | { type: 'stats'; stats: HistoryStats; filters: FilterOptions; updatedAt: number; error: string | null }
   | ResponseMessage<StatsRequests>
-  | { type: 'historyChanged'; stats: HistoryStats; filters: FilterOptions; updatedAt: number };
+  | { type: 'historyChanged'; stats: HistoryStats; filters: FilterOptions; updatedAt: number }
+  /** Spend against the budgets and all workspaces' totals (issue 11). */
+  | { type: 'spend'; spend: SpendView };
 
 const isFilterOptions: Check<FilterOptions> = shape({ tiers: arrayOf(isString), models: arrayOf(isString), methods: arrayOf(isString) });
 const isHistoryStats = trustedObject<HistoryStats>();
@@ -291,6 +322,7 @@ export const isStatsToWebview: Check<StatsToWebview> = unionGuard<StatsToWebview
   stats: shape({ type: literal('stats'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber, error: nullable(isString) }),
   response: responseGuard(statsRequestChecks),
   historyChanged: shape({ type: literal('historyChanged'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber }),
+  spend: shape({ type: literal('spend'), spend: trustedObject<SpendView>() }),
 });
 
 // --- Shared by host and webview: how a record is classified for filters and tables ----------

@@ -36,6 +36,8 @@ function headline(kind: ErrorKind): string {
       return vscode.l10n.t('The answer was cut off; the partial answer is kept.');
     case 'protocol':
       return vscode.l10n.t('The provider sent a malformed answer (not our fault): try again; if it persists, check the base URL and the proxy.');
+    case 'budget_exceeded':
+      return vscode.l10n.t('A spending budget stopped this call; nothing was sent.');
     case 'internal':
       return vscode.l10n.t('Something went wrong inside Qwen Router.');
   }

@@ -65,6 +65,8 @@ export class LocalEndpoint extends Disposable {
           getApiKey: (keyId) => this.keys.get(keyId),
           missingKeyHint: vscode.l10n.t('Run "Qwen Router: Set API Key".'),
           onResult: (result) => this.router.recorded(result),
+          // Another program is calling: there is nobody to ask, so a call past the budget is refused.
+          budget: () => this.router.spend.gate(this.router.config, { canAsk: false }),
         },
         {
           host: settings.get<string>('host', DEFAULT_ENDPOINT_HOST),

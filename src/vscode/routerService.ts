@@ -11,7 +11,8 @@ import type { ApiKeys } from './apiKey';
 import type { ClassifierController } from './classifierController';
 import type { HistoryChange } from './statsPanel';
 import { Disposable } from './disposable';
-import { readRouterConfig } from './routerSettings';
+import { readBudget, readRouterConfig } from './routerSettings';
+import { SpendService } from './spend';
 
 /**
  * The one place the VS Code front ends (palette, chat, stats) reach the core: routing and calls with
@@ -29,6 +30,8 @@ export class RouterService extends Disposable {
   private readonly configChanged = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeConfig = this.configChanged.event;
   private warmUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Budgets and the all-workspace ledger (issue 11). */
+  readonly spend: SpendService;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -41,10 +44,12 @@ export class RouterService extends Disposable {
     const storage = context.storageUri ?? context.globalStorageUri;
     this.history = new HistoryStore(join(storage.fsPath, HISTORY_FILE_NAME), { privacy: this.current.config.privacy, ...this.statsOptions() });
     this.register({ dispose: () => clearTimeout(this.warmUpTimer) });
+    this.spend = this.register(new SpendService(context, this.history, readBudget()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('qwenRouter')) return;
         this.current = readRouterConfig();
+        this.spend.configure(readBudget());
         // Prices or the top tier changed: the stats are read again, in the background.
         if (this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() })) this.scheduleHistoryWarmUp(0);
         this.configChanged.fire();
@@ -91,6 +96,7 @@ export class RouterService extends Disposable {
         store: this.history,
         getApiKey: (keyId) => this.keys.get(keyId),
         missingKeyHint: vscode.l10n.t('Run "Qwen Router: Set API Key".'),
+        budget: this.spend.gate(this.config),
       },
       {
         ...events,
@@ -105,16 +111,20 @@ export class RouterService extends Disposable {
         },
       },
     );
+    await this.recorded(result);
+    return result;
+  }
+
+  /**
+   * A call was recorded, by `ask` or by another front end over the core (the local endpoint): it is
+   * logged, the views update and the spend ledger follows, the same way for every surface.
+   */
+  async recorded(result: AskResult): Promise<void> {
     const { level, line } = resultLine(result);
     this.log[level](line);
     if (result.historyError) this.log.error(result.historyError);
     else this.historyChanged.fire({ kind: 'appended', record: result.record });
-    return result;
-  }
-
-  /** A call another front end made through the core (the local endpoint) was recorded: the views update as for ours. */
-  recorded(result: AskResult): void {
-    if (!result.historyError) this.historyChanged.fire({ kind: 'appended', record: result.record });
+    await this.spend.recorded(result.record);
   }
 
   /** Deletes the history file once pending appends are written; stats start again from nothing. */
@@ -123,11 +133,13 @@ export class RouterService extends Disposable {
     await rm(this.history.path, { force: true });
     this.history.configure({});
     this.historyChanged.fire({ kind: 'reset' });
+    await this.spend.historyReplaced();
   }
 
   /** Tells the views the history changed by other means (an import). */
   historyReplaced(): void {
     this.historyChanged.fire({ kind: 'reset' });
+    void this.spend.historyReplaced();
   }
 
   /** Routes without calling a model (Explain Routing). */

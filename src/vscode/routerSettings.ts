@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { resolveConfig, type ConfigInput, type RouterConfig } from '../core/config';
-import type { ModelTable } from '../core/models/table';
+import { strictestBudget, type Budget, type BudgetScope, type OnExceed } from '../core/budget/budget';
+import type { Currency, ModelTable } from '../core/models/table';
 import type { TaskRule, Thresholds, Tier } from '../core/routing/policy';
 
 /** The qwenRouter.* settings, mapped onto the core's config (the same object the CLI builds from flags). */
@@ -37,3 +38,20 @@ function strictestPrivacy(settings: vscode.WorkspaceConfiguration): string | und
 }
 
 const nonEmpty = <T extends object>(value: T | undefined): T | undefined => (value && Object.keys(value).length ? value : undefined);
+
+/**
+ * The qwenRouter.budget.* settings: the stricter of the user's and the workspace's values at each
+ * point (core/budget strictestBudget), so a repository's settings can tighten a budget, never loosen it.
+ */
+export function readBudget(): Budget {
+  const settings = vscode.workspace.getConfiguration('qwenRouter.budget');
+  const level = (scope: 'globalValue' | 'workspaceValue' | 'workspaceFolderValue'): Partial<Budget> => ({
+    daily: settings.inspect<number>('daily')?.[scope],
+    monthly: settings.inspect<number>('monthly')?.[scope],
+    scope: settings.inspect<BudgetScope>('scope')?.[scope],
+    onExceed: settings.inspect<OnExceed>('onExceed')?.[scope],
+    warnAt: settings.inspect<number>('warnAt')?.[scope],
+  });
+  const user = { ...level('globalValue'), currency: settings.get<Currency>('currency', 'USD') };
+  return strictestBudget(strictestBudget(user, level('workspaceValue')), level('workspaceFolderValue'));
+}

@@ -15,6 +15,7 @@ import {
   isStatsToHost,
   matchesFilter,
   STATS_STRINGS,
+  type SpendView,
   type FilterOptions,
   type FirstPage,
   type HistoryStats,
@@ -55,8 +56,12 @@ export interface StatsPanelDeps {
   /** Fires after a record was appended (live update), or when the history was replaced. */
   onDidChangeHistory?: vscode.Event<HistoryChange>;
   /** Fires when the configuration changes. */
-  onDidChangeConfig?: vscode.Event<unknown>;  /** The extension's log, for messages the webview should not have sent. */
+  onDidChangeConfig?: vscode.Event<unknown>;
+  /** The extension's log, for messages the webview should not have sent. */
   log?: Logger;
+  /** Spend against the budgets and all workspaces' totals; fires `onDidChangeSpend` when they change. */
+  getSpend?(): Promise<SpendView>;
+  onDidChangeSpend?: vscode.Event<void>;
 }
 
 /** The filters' choices: the settings' models and the known tiers and methods, plus whatever the stats saw (when known). */
@@ -157,6 +162,7 @@ class StatsSession extends Disposable {
     };
     this.register(webview.onDidReceiveMessage((message: unknown) => this.receive(message)));
     if (deps.onDidChangeHistory) this.register(deps.onDidChangeHistory((change) => this.historyChanged(change)));
+    if (deps.onDidChangeSpend) this.register(deps.onDidChangeSpend(() => void this.postSpend()));
     if (deps.onDidChangeConfig) {
       this.register(
         deps.onDidChangeConfig(() => {
@@ -173,6 +179,11 @@ class StatsSession extends Disposable {
         onDispose();
       }),
     );
+  }
+
+  private async postSpend(): Promise<void> {
+    const spend = await this.deps.getSpend?.().catch(() => undefined);
+    if (spend) this.post({ type: 'spend', spend });
   }
 
   private post(message: StatsToWebview): void {
@@ -223,6 +234,7 @@ class StatsSession extends Disposable {
     }
     if (generation !== this.stateGeneration) return;
     this.post({ type: 'state', state: this.makeState(history, stats, page, error) });
+    void this.postSpend();
     if (!pending) return;
     let late: HistoryStats;
     let lateError: string | null = null;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatAmount, hasBudget } from '../core/budget/budget';
 import type { RoutingDecision } from '../core/routing/route';
 import type { ClassifierState } from '../node/classifierService';
 import type { ClassifierController } from './classifierController';
@@ -7,10 +8,15 @@ import type { RouterService } from './routerService';
 
 /** The classifier's state and the last route; a click opens the stats. */
 export class RouterStatusBar extends Disposable {
-  private readonly item = this.register(vscode.window.createStatusBarItem('qwenRouter.status', vscode.StatusBarAlignment.Right, 100));
+  readonly item = this.register(vscode.window.createStatusBarItem('qwenRouter.status', vscode.StatusBarAlignment.Right, 100));
   private lastRoute: RoutingDecision | undefined;
+  /** Today's spend against the budget, when one is set (issue 11). */
+  private spend: { text: string; tooltip: string } | undefined;
 
-  constructor(private readonly classifier: ClassifierController, router: RouterService) {
+  constructor(
+    private readonly classifier: ClassifierController,
+    private readonly router: RouterService,
+  ) {
     super();
     this.item.name = vscode.l10n.t('Qwen Router');
     this.item.command = 'qwenRouter.openStats';
@@ -21,6 +27,8 @@ export class RouterStatusBar extends Disposable {
         this.render(this.classifier.state);
       }),
     );
+    this.register(router.spend.onDidChange(() => void this.refreshSpend()));
+    void this.refreshSpend();
     this.render(classifier.state);
     this.item.show();
   }
@@ -35,10 +43,25 @@ export class RouterStatusBar extends Disposable {
             ? ['$(warning)', vscode.l10n.t('fallback'), vscode.l10n.t('No classifier model: routing uses token length. Run "Qwen Router: Download Classifier Model".')]
             : ['$(error)', vscode.l10n.t('fallback'), vscode.l10n.t('The classifier failed to load: {0}', state.message)];
     const route = this.lastRoute ? ` · ${this.lastRoute.modelKey}${this.lastRoute.tier ? ` (${this.lastRoute.tier})` : ''}` : '';
-    this.item.text = `${icon} Qwen${route}`;
+    this.item.text = `${icon} Qwen${route}${this.spend ? ` · ${this.spend.text}` : ''}`;
     const tooltip = new vscode.MarkdownString(`**Qwen Router** — ${label}\n\n${detail}`);
     if (this.lastRoute) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Last route')}: ${this.lastRoute.summary}`);
+    if (this.spend) tooltip.appendMarkdown(`\n\n${this.spend.tooltip}`);
     tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Click to open the stats.')}`);
     this.item.tooltip = tooltip;
+  }
+
+  private async refreshSpend(): Promise<void> {
+    const budget = this.router.spend.current;
+    if (!hasBudget(budget)) this.spend = undefined;
+    else {
+      const spent = await this.router.spend.spendSoFar().catch(() => undefined);
+      if (!spent) return;
+      const daily = (budget.daily ?? 0) > 0;
+      const [value, limit] = daily ? [spent.today, budget.daily!] : [spent.month, budget.monthly!];
+      const text = `${formatAmount(value, budget.currency)}/${formatAmount(limit, budget.currency)}`;
+      this.spend = { text, tooltip: daily ? vscode.l10n.t("Today's spend {0} of {1}", formatAmount(value, budget.currency), formatAmount(limit, budget.currency)) : vscode.l10n.t("This month's spend {0} of {1}", formatAmount(value, budget.currency), formatAmount(limit, budget.currency)) };
+    }
+    this.render(this.classifier.state);
   }
 }

@@ -87,7 +87,7 @@ describe('sidebar chat (host)', function () {
     assert.ok(state.strings.send.length > 0);
     // vscode.l10n.t without arguments leaves the placeholders for the page to fill.
     assert.ok(state.strings.keptRoute.includes('{0}'), state.strings.keptRoute);
-    assert.deepEqual(state.models.map((m) => m.key), ['qwen-flash', 'qwen-plus', 'qwen-max']);
+    assert.deepEqual(state.models.map((m) => m.key), ['qwen-flash', 'qwen-plus', 'qwen-max', 'qwen3-coder-flash', 'qwen3-coder-plus', 'qwen3-max']);
     // Nothing was posted before the page said ready.
     assert.ok(spy.posted[0].at >= spy.received[0].at);
     const html = spy.panel.webview.html;

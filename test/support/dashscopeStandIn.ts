@@ -36,7 +36,16 @@ export interface Scenario {
   reasoning?: string;
   chunkSize?: number;
   /** Token counts to report; default: rough counts from the text. */
-  usage?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    reasoning_tokens?: number;
+    /** Input served from the context cache: `prompt_tokens_details.cached_tokens`. */
+    cached_tokens?: number;
+    /** Explicit cache: tokens written to a new entry, and `cache_type: "ephemeral"` on a hit. */
+    cache_creation_input_tokens?: number;
+    cache_type?: string;
+  };
   /** Leave the usage chunk out even when it was asked for. */
   omitUsage?: boolean;
   finishReason?: string;
@@ -251,6 +260,15 @@ export class DashScopeStandIn {
       completion_tokens: usage.completion_tokens,
       total_tokens: usage.prompt_tokens + usage.completion_tokens,
       ...(usage.reasoning_tokens !== undefined ? { completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens } } : {}),
+      ...(usage.cached_tokens !== undefined || usage.cache_creation_input_tokens !== undefined
+        ? {
+            prompt_tokens_details: {
+              cached_tokens: usage.cached_tokens ?? 0,
+              ...(usage.cache_creation_input_tokens !== undefined ? { cache_creation_input_tokens: usage.cache_creation_input_tokens, cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens } } : {}),
+              ...(usage.cache_type ? { cache_type: usage.cache_type } : {}),
+            },
+          }
+        : {}),
     };
     const created = Math.floor(Date.now() / 1000);
 

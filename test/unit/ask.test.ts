@@ -88,7 +88,7 @@ describe('ask() (route, call, record)', function () {
     assert.equal(llm.response_content, 'Once upon a time...');
     assert.deepEqual([llm.input_tokens, llm.output_tokens, llm.total_tokens], [20, 10, 30]);
     assert.ok(Math.abs(llm.cost_usd - (20 * 0.4 + 10 * 1.2) / 1e6) < 1e-15);
-    assert.equal(llm.price_as_of, '2026');
+    assert.equal(llm.price_as_of, '2026-12');
     assert.equal(llm.usage_source, 'provider');
     assert.equal(typeof llm.ttft_ms, 'number');
     assert.equal(llm.finish_reason, 'stop');

@@ -162,6 +162,9 @@ describe('chat conversations (src/vscode/chatConversations)', () => {
       { key: 'qwen-plus', label: 'qwen-plus', tier: 'medium' },
       { key: 'qwen-max', label: 'qwen-max', tier: 'complex' },
       { key: 'local', label: 'local (llama3)', tier: null },
+      { key: 'qwen3-coder-flash', label: 'qwen3-coder-flash', tier: null },
+      { key: 'qwen3-coder-plus', label: 'qwen3-coder-plus', tier: null },
+      { key: 'qwen3-max', label: 'qwen3-max', tier: null },
     ]);
   });
 

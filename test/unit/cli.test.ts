@@ -117,7 +117,7 @@ describe('CLI (node dist/cli.js as a child process)', function () {
       const path = history();
       const run = await cli(['ask', '--base-url', standIn.baseUrl, '--history', path, '--model', 'gpt-9', 'hi'], { DASHSCOPE_API_KEY: KEY });
       assert.equal(run.code, 1);
-      assert.deepEqual(errorLines(run.stderr), ['qwen-router ask: Unknown model "gpt-9": configured models are qwen-flash, qwen-plus, qwen-max.']);
+      assert.deepEqual(errorLines(run.stderr), ['qwen-router ask: Unknown model "gpt-9": configured models are qwen-flash, qwen-plus, qwen-max, qwen3-max, qwen3-coder-plus, qwen3-coder-flash.']);
       assert.equal(records(path)[0].error.kind, 'unknown_model');
     });
 

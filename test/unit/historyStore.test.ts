@@ -388,7 +388,7 @@ describe('history store', () => {
     assert.deepEqual(stats.latency_ms, { p50: 100, p95: 190 });
     assert.deepEqual(stats.ttft_ms, { p50: 10, p95: 19 });
     assert.deepEqual(stats.routing_ms, { p50: 1.5, p95: 1.5 });
-    assert.deepEqual(stats.tokens, { input: 20_000, output: 10_000, total: 30_000, reasoning: 0 });
+    assert.deepEqual(stats.tokens, { input: 20_000, output: 10_000, total: 30_000, reasoning: 0, cached: 0 });
     assert.deepEqual(stats.cost.by_model, { 'qwen-flash': 0.005 });
     assert.deepEqual(Object.keys(stats.cost.by_day), ['2026-01-01']);
     assert.equal(stats.cost.by_day['2026-01-01'].calls, 21);

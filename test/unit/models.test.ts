@@ -10,7 +10,7 @@ describe('pricing', () => {
   it('prices per million tokens in and out, dated', () => {
     const cost = estimateCost(DEFAULT_MODELS['qwen-flash'], 100_000, 1_000_000)!;
     close(cost.usd, 0.1 * 0.05 + 0.4);
-    assert.equal(cost.asOf, '2026');
+    assert.equal(cost.asOf, '2026-12');
     close(estimateCost(DEFAULT_MODELS['qwen-max'], 2_000, 500)!.usd, (2_000 * 1.6 + 500 * 6.4) / 1e6);
   });
 
@@ -36,7 +36,7 @@ describe('pricing', () => {
 
 describe('model table and regions', () => {
   it('has the three tiers with context windows', () => {
-    assert.deepEqual(Object.keys(DEFAULT_MODELS), ['qwen-flash', 'qwen-plus', 'qwen-max']);
+    assert.deepEqual(Object.keys(DEFAULT_MODELS), ['qwen-flash', 'qwen-plus', 'qwen-max', 'qwen3-max', 'qwen3-coder-plus', 'qwen3-coder-flash']);
     assert.equal(DEFAULT_MODELS['qwen-max'].contextWindow, 32_768);
   });
 

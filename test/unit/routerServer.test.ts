@@ -10,7 +10,8 @@ import { resolveConfig, type ConfigInput, type RouterConfig } from '../../src/co
 import { HistoryStore } from '../../src/core/history/store';
 import { DEFAULT_CONFIG } from '../../src/core/config';
 import { ClassifierService } from '../../src/node/classifierService';
-import { EndpointStartError, startRouterServer, type RouterServer, type RouterServerOptions } from '../../src/node/routerServer';
+import { EndpointStartError, startRouterServer, type RouterServer, type RouterServerDeps, type RouterServerOptions } from '../../src/node/routerServer';
+import { budgetGate } from '../../src/core/budget/budget';
 import { runCli } from '../support/cliProcess';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
 import { fixture, WORKER_PATH } from '../support/fixtures';
@@ -41,13 +42,13 @@ describe('local endpoint: the old service API and OpenAI chat completions over t
   beforeEach(() => standIn.reset());
 
   /** A server on a random port with its own history, the stand-in as the provider. */
-  async function serve(options: RouterServerOptions = {}, configInput: ConfigInput = {}, apiKey = KEY) {
+  async function serve(options: RouterServerOptions = {}, configInput: ConfigInput = {}, apiKey = KEY, budget?: RouterServerDeps['budget']) {
     const { config, problems } = resolveConfig({ baseUrl: standIn.baseUrl, ...configInput });
     assert.deepEqual(problems, []);
     const history = join(dirs.make(), 'call_history.jsonl');
     const topKey = DEFAULT_CONFIG.policy.tierModels.complex;
     const store = new HistoryStore(history, { topTier: { key: topKey, spec: DEFAULT_CONFIG.models[topKey] } });
-    const server = await startRouterServer({ config: (): RouterConfig => config, classify: classifier.classify, store, getApiKey: () => apiKey }, { port: 0, token: TOKEN, ...options });
+    const server = await startRouterServer({ config: (): RouterConfig => config, classify: classifier.classify, store, getApiKey: () => apiKey, budget }, { port: 0, token: TOKEN, ...options });
     servers.push(server);
     const records = () => readFileSync(history, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
@@ -255,6 +256,25 @@ describe('local endpoint: the old service API and OpenAI chat completions over t
 
   it('refuses a non-loopback bind without a token, before listening', async () => {
     await assert.rejects(startRouterServer({ config: () => DEFAULT_CONFIG, store: new HistoryStore(join(dirs.make(), 'h.jsonl')), getApiKey: () => KEY }, { host: '0.0.0.0', port: 0 }), (error: unknown) => error instanceof EndpointStartError && /without a token/.test(error.message));
+  });
+
+  it('refuses a call past the spending budget with 402 (not 429, which clients retry), sends nothing, and records it', async () => {
+    const { config } = resolveConfig({ baseUrl: standIn.baseUrl });
+    const gate = budgetGate({
+      budget: { daily: 0.000001, currency: 'USD', scope: 'workspace', onExceed: 'ask', warnAt: 0.8 },
+      config,
+      spend: async () => ({ today: 0, month: 0 }),
+      howToRaise: 'Raise the budget.',
+    });
+    const { post, records } = await serve({}, {}, KEY, () => gate);
+    standIn.reset();
+    const refused = await post({ model: 'qwen-max', messages: [{ role: 'user', content: 'an expensive question' }] });
+    assert.equal(refused.status, 402);
+    const body = (await refused.json()) as { error: { type: string; message: string } };
+    assert.equal(body.error.type, 'insufficient_quota');
+    assert.match(body.error.message, /budget/i);
+    assert.equal(standIn.requests.length, 0, 'nothing was sent');
+    assert.equal(records().at(-1).error.kind, 'budget_exceeded');
   });
 
   it('errors carry the same sentences as elsewhere with the right status: 401 key, 429 with Retry-After, 502, 504, 400; every failure recorded', async () => {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { findChromium } from '../../scripts/platform.mjs';
 import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../src/protocol/chat';
 import { localizeTable } from '../../src/protocol/common';
-import { STATS_STRINGS, type StatsState, type StatsToWebview } from '../../src/protocol/stats';
+import { STATS_STRINGS, type SpendView, type StatsState, type StatsToWebview } from '../../src/protocol/stats';
 import { StatsAccumulator } from '../../src/core/stats/accumulator';
 import { buildWebviewHtml } from '../../src/vscode/webviewHtml';
 
@@ -420,6 +420,49 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       await page.click('button[data-action="export-csv"]');
       const exportRequest = await waitPosted(page, 'request', 'export');
       assert.deepEqual(exportRequest.params, { format: 'csv', includeText: false });
+    });
+
+    it('shows what the cache saved, CNY apart from USD, and spend against budgets across workspaces', async () => {
+      const accumulator = new StatsAccumulator({ dayKey: 'utc' });
+      accumulator.add({ ...record(1), llm: { ...(record(1).llm as object), cached_tokens: 8_000, cache_saved: 0.00256 } });
+      accumulator.add({ ...record(2), llm: { ...(record(2).llm as object), cost_usd: 0, cost_currency: 'CNY', cost: 3.5 } });
+      const stats = accumulator.finish();
+      const state: StatsState = {
+        strings: localizeTable(STATS_STRINGS, (text) => text),
+        stats,
+        filters: { tiers: [], models: [], methods: [] },
+        page: { total: 2, offset: 0, limit: 50, records: [] },
+        thresholds: { simple: 0.3, medium: 0.5 },
+        historyPath: '/tmp/call_history.jsonl',
+        updatedAt: Date.now(),
+        error: null,
+      };
+      page = await openView(browser as Browser, 'stats');
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state });
+      await page.waitForSelector('.summary-grid .metric');
+      const summary = await page.locator('.summary-grid').innerText();
+      assert.ok(summary.includes(STATS_STRINGS.cacheSaved) && summary.includes('$0.00256') && summary.includes('8,000'), summary);
+      assert.ok(summary.includes('Cost in CNY (estimate)') && summary.includes('3.50 CNY'), summary);
+      assert.equal(await page.locator('section.spend').isHidden(), true);
+
+      const spend: SpendView = {
+        currency: 'USD',
+        scope: 'allWorkspaces',
+        daily: 1,
+        monthly: null,
+        today: 0.25,
+        month: 2,
+        all: { calls: 7, cost: 2, byWorkspace: [{ name: 'alpha', calls: 5, cost: 1.5 }, { name: 'beta', calls: 2, cost: 0.5 }], byModel: [['qwen-plus', 2]], byDay: [['2026-12-01', 2]] },
+      };
+      await hostSays(page, { type: 'spend', spend });
+      await page.waitForSelector('section.spend:not([hidden]) .spend-grid .metric');
+      const text = await page.locator('section.spend').innerText();
+      assert.ok(text.includes('$0.2500 of $1.00'), text);
+      assert.ok(text.includes(STATS_STRINGS.budgetScopeAll), text);
+      assert.ok(text.includes(STATS_STRINGS.budgetNoCap), text);
+      assert.ok(text.includes('7 calls in 2 workspaces, in USD'), text);
+      assert.equal(await page.locator('.chart-workspace-cost .hbar').count(), 2);
     });
 
     it('shows the newest records while the host reads the history, then fills in the summary and charts', async () => {

@@ -3,6 +3,7 @@ import { ask } from '../../core/ask';
 import { UsageError, type CliCommand, type CliIo } from '../runner';
 import { historyPath, openStore } from './historyOptions';
 import { apiKeysFromFlags, configFromFlags, MISSING_KEY_HINT, readAll, routerFlagOptions } from './routerFlags';
+import { cliBudget } from './budgetOptions';
 
 /** A running classifier the ask command can route with; disposed when the command ends. */
 export interface CliClassifier {
@@ -21,9 +22,10 @@ export interface AskCommandSeams {
 }
 
 const USAGE =
-  'ask [--model-dir D] [--model M] [--base-url U] [--api-key-file FILE|-] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--verbose] PROMPT\n' +
+  'ask [--model-dir D] [--model M] [--base-url U] [--api-key-file FILE|-] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--daily-budget USD] [--monthly-budget USD] [--verbose] PROMPT\n' +
   '      The API key: set DASHSCOPE_API_KEY (the safe way), or --api-key-file FILE (- reads it from stdin).\n' +
-  '      --api-key K also works, but the key is then visible to other users in `ps` and kept in the shell history.';
+  '      --api-key K also works, but the key is then visible to other users in `ps` and kept in the shell history.\n' +
+  '      --daily-budget / --monthly-budget USD: refuse (exit 1, nothing sent) a call whose estimated cost would take the spend recorded in the history past the budget.';
 
 /** Ctrl-C, a closed terminal and `kill` all cancel the call the same way, and exit 128 + the signal's number. */
 const CANCEL_SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
@@ -47,6 +49,8 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       ...routerFlagOptions,
       temperature: { type: 'string' },
       'max-tokens': { type: 'string' },
+      'daily-budget': { type: 'string' },
+      'monthly-budget': { type: 'string' },
       verbose: { type: 'boolean' },
       ...seams.classifierOptions,
     },
@@ -65,6 +69,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       const temperature = numberOption(values.temperature, 'temperature', false);
       const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
+      const budget = cliBudget(values, config, store, io);
 
       let classifier: CliClassifier | undefined;
       if (typeof values['model-dir'] === 'string') {
@@ -91,6 +96,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             store,
             getApiKey,
             missingKeyHint: MISSING_KEY_HINT,
+            budget,
           },
           {
             onRouting: ({ decision, target }) => io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`),

@@ -85,6 +85,21 @@ export interface LlmLayer {
   usage_source?: 'provider' | 'estimate' | 'none';
   finish_reason?: string | null;
   price_as_of?: string | null;
+  /** Ours: input tokens served from the context cache (`prompt_tokens_details.cached_tokens`), when reported. */
+  cached_tokens?: number;
+  /** Ours: input tokens written to an explicit cache entry, when reported. */
+  cache_creation_tokens?: number;
+  /** Ours: "ephemeral" for an explicit cache hit. */
+  cache_type?: string;
+  /**
+   * Ours: the currency of the estimate when it is not USD (China-region prices are in CNY). Such a
+   * record has `cost_usd: 0` and its estimate in `cost`; USD and CNY are never added up.
+   */
+  cost_currency?: 'USD' | 'CNY';
+  /** Ours: the estimate in `cost_currency` (written when that is not USD). */
+  cost?: number;
+  /** Ours: what the context cache saved against full input prices, in the estimate's currency. */
+  cache_saved?: number;
 }
 
 export interface RecordError {

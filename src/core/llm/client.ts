@@ -13,6 +13,7 @@ import type { ModelSpec } from '../models/table';
 import type { AttemptInfo } from '../history/record';
 import type { ChatMessage } from '../routing/tokens';
 import { ChatError, describeError, hostOf, isConnectionFailure, protocolFailure, secs, TIMEOUT_ADVICE, type ChatFailure } from './errors';
+import { usageFromProvider, type ChatUsage } from './usage';
 
 export interface ChatTarget {
   /** The model key in the table. */
@@ -76,11 +77,7 @@ export interface ChatOptions extends ChatCallbacks {
   now?: () => number;
 }
 
-export interface ChatUsage {
-  input: number;
-  output: number;
-  reasoning?: number;
-}
+export type { ChatUsage };
 
 /** A tool call the model asked for, assembled from the stream's deltas (OpenAI's shape). */
 export interface ToolCall {
@@ -321,11 +318,7 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
         if (chunk.id && !result.responseId) result.responseId = chunk.id;
         if (chunk.usage) {
           sawUsage = true;
-          result.usage = {
-            input: chunk.usage.prompt_tokens ?? 0,
-            output: chunk.usage.completion_tokens ?? 0,
-            ...(chunk.usage.completion_tokens_details?.reasoning_tokens !== undefined ? { reasoning: chunk.usage.completion_tokens_details.reasoning_tokens } : {}),
-          };
+          result.usage = usageFromProvider(chunk.usage);
         }
         for (const choice of chunk.choices ?? []) {
           const delta = choice.delta as { content?: string | null; reasoning_content?: string | null; tool_calls?: ToolCallDelta[] | null } | undefined;
@@ -362,11 +355,7 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
       result.reasoning = message?.reasoning_content ?? '';
       result.answer = message?.content ?? '';
       if (completion.usage) {
-        result.usage = {
-          input: completion.usage.prompt_tokens ?? 0,
-          output: completion.usage.completion_tokens ?? 0,
-          ...(completion.usage.completion_tokens_details?.reasoning_tokens !== undefined ? { reasoning: completion.usage.completion_tokens_details.reasoning_tokens } : {}),
-        };
+        result.usage = usageFromProvider(completion.usage);
       }
       if (result.reasoning) options.onThinking?.(result.reasoning);
       if (result.answer) options.onAnswer?.(result.answer);

@@ -19,6 +19,7 @@ export type ErrorKind =
   | 'network' // could not connect, connection reset before any answer
   | 'stream_interrupted' // the stream broke after the first token
   | 'protocol' // the provider sent something that is not the protocol (a data line that is not JSON)
+  | 'budget_exceeded' // a budget stopped the call before anything was sent
   | 'internal'; // a bug on our side
 
 export interface ChatFailure {

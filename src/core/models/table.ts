@@ -25,10 +25,14 @@ export const REGION_LABELS: Readonly<Record<Region, string>> = {
   hongkong: 'Hong Kong',
 };
 
+/** The currency of a price schedule: DashScope lists international prices in USD, China-region prices in CNY. */
+export type Currency = 'USD' | 'CNY';
+export const CURRENCIES: readonly Currency[] = ['USD', 'CNY'];
+
 /**
  * One price band. Bands apply by the request's input length: the first band whose
  * `maxInputTokens` is at least the call's input tokens (or that has no limit) prices the whole call.
- * Prices are USD per 1,000,000 tokens.
+ * Prices are per 1,000,000 tokens in the schedule's currency.
  */
 export interface PriceBand {
   /** Inclusive upper bound on input tokens for this band; omitted (or null) = no upper bound. */
@@ -37,6 +41,12 @@ export interface PriceBand {
   output: number;
   /** Output price when thinking is on (reasoning and answer tokens alike); defaults to `output`. */
   thinkingOutput?: number;
+  /** Price of an input token served from the implicit cache; defaults to 20% of `input`. */
+  cachedInput?: number;
+  /** Price of an explicit cache hit; defaults to 10% of `input`. */
+  explicitCacheHit?: number;
+  /** Price of an input token written to an explicit cache entry; defaults to 125% of `input`. */
+  explicitCacheWrite?: number;
 }
 
 export interface PriceSchedule {
@@ -44,6 +54,8 @@ export interface PriceSchedule {
   asOf: string;
   /** Where they came from, for the user who wants to check them. */
   source?: string;
+  /** The currency of every price in the bands (default USD). Costs in different currencies are never added up. */
+  currency?: Currency;
   bands: PriceBand[];
 }
 
@@ -67,16 +79,26 @@ export interface ModelSpec {
   /** Whether the model accepts DashScope's `enable_thinking` switch. */
   supportsThinking?: boolean;
   prices?: PriceSchedule;
+  /** Prices for calls sent to one DashScope region (e.g. China (Beijing) in CNY); `prices` serves the others. */
+  regionPrices?: Partial<Record<Region, PriceSchedule>>;
 }
 
 export type ModelTable = Record<string, ModelSpec>;
 
-const DASHSCOPE_INTL_2026 = 'DashScope international list prices, USD per 1M tokens, as published in 2026';
+/** Where each default figure comes from (read on the date in `asOf`). */
+const SOURCE_INTL = 'Alibaba Cloud Model Studio list prices, international (Singapore), USD per 1M tokens, as published in 2026 (shared/notes/dashscope.md)';
+const SOURCE_INTL_CODER =
+  'Alibaba Cloud Model Studio list prices, international (Singapore), USD per 1M tokens, 2026: the first band as in shared/notes/dashscope.md, the higher bands from the published price list (check them against your bill)';
+const SOURCE_CN = 'Alibaba Cloud Model Studio (Bailian) list prices, China (Beijing), CNY per 1M tokens (published per 1K tokens), as published in 2026';
+const AS_OF = '2026-12';
 
 /**
- * The default table: DashScope's three commercial Qwen tiers at international list prices.
- * China-region list prices are in CNY (qwen-flash 0.00015 / 0.0015 and qwen-plus 0.0008 / 0.002
- * per 1K tokens up to 128K input): a China-region user who wants CNY figures edits this table.
+ * The default table: DashScope's three commercial Qwen tiers (the old service's model map) at
+ * international list prices, the newer ids beside them (`qwen3-max`, the coder models), and
+ * China-region prices in CNY for calls sent to the Beijing endpoint. Every figure is dated; the
+ * implicit cache (20% of input), explicit cache hit (10%) and creation (125%) follow the input
+ * price unless a band names its own. A tier may name any key of this table, and settings may add
+ * or replace entries.
  */
 export const DEFAULT_MODELS: ModelTable = {
   'qwen-flash': {
@@ -85,12 +107,25 @@ export const DEFAULT_MODELS: ModelTable = {
     contextWindow: 1_000_000,
     supportsThinking: true,
     prices: {
-      asOf: '2026',
-      source: DASHSCOPE_INTL_2026,
+      asOf: AS_OF,
+      source: SOURCE_INTL,
+      currency: 'USD',
       bands: [
         { maxInputTokens: 256_000, input: 0.05, output: 0.4 },
         { input: 0.25, output: 2.0 },
       ],
+    },
+    regionPrices: {
+      china: {
+        asOf: AS_OF,
+        source: SOURCE_CN,
+        currency: 'CNY',
+        bands: [
+          { maxInputTokens: 128_000, input: 0.15, output: 1.5 },
+          { maxInputTokens: 256_000, input: 0.6, output: 6 },
+          { input: 1.2, output: 12 },
+        ],
+      },
     },
   },
   'qwen-plus': {
@@ -99,12 +134,25 @@ export const DEFAULT_MODELS: ModelTable = {
     contextWindow: 1_000_000,
     supportsThinking: true,
     prices: {
-      asOf: '2026',
-      source: DASHSCOPE_INTL_2026,
+      asOf: AS_OF,
+      source: SOURCE_INTL,
+      currency: 'USD',
       bands: [
         { maxInputTokens: 256_000, input: 0.4, output: 1.2, thinkingOutput: 4.0 },
         { input: 1.2, output: 3.6 },
       ],
+    },
+    regionPrices: {
+      china: {
+        asOf: AS_OF,
+        source: SOURCE_CN,
+        currency: 'CNY',
+        bands: [
+          { maxInputTokens: 128_000, input: 0.8, output: 2, thinkingOutput: 8 },
+          { maxInputTokens: 256_000, input: 2.4, output: 20, thinkingOutput: 24 },
+          { input: 4.8, output: 48, thinkingOutput: 64 },
+        ],
+      },
     },
   },
   'qwen-max': {
@@ -112,10 +160,68 @@ export const DEFAULT_MODELS: ModelTable = {
     provider: 'dashscope',
     contextWindow: 32_768,
     supportsThinking: false,
+    prices: { asOf: AS_OF, source: SOURCE_INTL, currency: 'USD', bands: [{ input: 1.6, output: 6.4 }] },
+  },
+  'qwen3-max': {
+    model: 'qwen3-max',
+    provider: 'dashscope',
+    contextWindow: 262_144,
+    supportsThinking: false,
     prices: {
-      asOf: '2026',
-      source: DASHSCOPE_INTL_2026,
-      bands: [{ input: 1.6, output: 6.4 }],
+      asOf: AS_OF,
+      source: SOURCE_INTL,
+      currency: 'USD',
+      bands: [
+        { maxInputTokens: 32_000, input: 1.2, output: 6 },
+        { maxInputTokens: 128_000, input: 2.4, output: 12 },
+        { input: 3, output: 15 },
+      ],
+    },
+    regionPrices: {
+      china: {
+        asOf: AS_OF,
+        source: SOURCE_CN,
+        currency: 'CNY',
+        bands: [
+          { maxInputTokens: 32_000, input: 2.5, output: 10 },
+          { maxInputTokens: 128_000, input: 4, output: 16 },
+          { input: 7, output: 28 },
+        ],
+      },
+    },
+  },
+  'qwen3-coder-plus': {
+    model: 'qwen3-coder-plus',
+    provider: 'dashscope',
+    contextWindow: 1_000_000,
+    supportsThinking: false,
+    prices: {
+      asOf: AS_OF,
+      source: SOURCE_INTL_CODER,
+      currency: 'USD',
+      bands: [
+        { maxInputTokens: 32_000, input: 1, output: 5 },
+        { maxInputTokens: 128_000, input: 1.8, output: 9 },
+        { maxInputTokens: 256_000, input: 3, output: 15 },
+        { input: 6, output: 60 },
+      ],
+    },
+  },
+  'qwen3-coder-flash': {
+    model: 'qwen3-coder-flash',
+    provider: 'dashscope',
+    contextWindow: 1_000_000,
+    supportsThinking: false,
+    prices: {
+      asOf: AS_OF,
+      source: SOURCE_INTL_CODER,
+      currency: 'USD',
+      bands: [
+        { maxInputTokens: 32_000, input: 0.3, output: 1.5 },
+        { maxInputTokens: 128_000, input: 0.5, output: 2.5 },
+        { maxInputTokens: 256_000, input: 0.8, output: 4 },
+        { input: 1.6, output: 9.6 },
+      ],
     },
   },
 };
@@ -160,17 +266,32 @@ export function validateModelTable(table: unknown, options: { allowInsecureHttp?
     }
     if (spec.region !== undefined && !isRegion(spec.region)) problems.push(`${key}: "region" must be one of ${REGIONS.join(', ')}`);
     if (spec.contextWindow !== undefined && !(Number.isInteger(spec.contextWindow) && spec.contextWindow > 0)) problems.push(`${key}: "contextWindow" must be a positive integer`);
-    if (spec.prices !== undefined) {
-      const bands = spec.prices?.bands;
-      if (!Array.isArray(bands) || bands.length === 0) problems.push(`${key}: "prices.bands" must be a non-empty list`);
+    if (spec.prices !== undefined) problems.push(...scheduleProblems(`${key}: prices`, spec.prices));
+    if (spec.regionPrices !== undefined) {
+      if (!spec.regionPrices || typeof spec.regionPrices !== 'object') problems.push(`${key}: "regionPrices" must be an object of region -> prices`);
       else
-        bands.forEach((band, i) => {
-          for (const field of ['input', 'output'] as const) {
-            if (typeof band?.[field] !== 'number' || !(band[field] >= 0)) problems.push(`${key}: prices.bands[${i}].${field} must be a number >= 0`);
-          }
-          if (band?.thinkingOutput !== undefined && !(typeof band.thinkingOutput === 'number' && band.thinkingOutput >= 0)) problems.push(`${key}: prices.bands[${i}].thinkingOutput must be a number >= 0`);
-        });
+        for (const [region, schedule] of Object.entries(spec.regionPrices)) {
+          if (!isRegion(region)) problems.push(`${key}: regionPrices "${region}" must be one of ${REGIONS.join(', ')}`);
+          else problems.push(...scheduleProblems(`${key}: regionPrices.${region}`, schedule));
+        }
     }
   }
+  return problems;
+}
+
+function scheduleProblems(where: string, prices: PriceSchedule | undefined): string[] {
+  const problems: string[] = [];
+  const bands = prices?.bands;
+  if (prices?.currency !== undefined && !CURRENCIES.includes(prices.currency)) problems.push(`${where}.currency must be one of ${CURRENCIES.join(', ')}`);
+  if (!Array.isArray(bands) || bands.length === 0) problems.push(`${where}.bands must be a non-empty list`);
+  else
+    bands.forEach((band, i) => {
+      for (const field of ['input', 'output'] as const) {
+        if (typeof band?.[field] !== 'number' || !(band[field] >= 0)) problems.push(`${where}.bands[${i}].${field} must be a number >= 0`);
+      }
+      for (const field of ['thinkingOutput', 'cachedInput', 'explicitCacheHit', 'explicitCacheWrite'] as const) {
+        if (band?.[field] !== undefined && !(typeof band[field] === 'number' && band[field] >= 0)) problems.push(`${where}.bands[${i}].${field} must be a number >= 0`);
+      }
+    });
   return problems;
 }

@@ -54,14 +54,18 @@ export interface HistoryStats {
   routing_ms: Percentiles;
   ttft_ms: Percentiles;
   /** Over all records, failed ones included (tokens a failed stream used are still billed). */
-  tokens: { input: number; output: number; total: number; reasoning: number };
+  tokens: { input: number; output: number; total: number; reasoning: number; cached: number };
   cost: {
     /** All records' cost_usd (total_cost_usd above counts successful calls only). */
     total_usd: number;
     by_model: Record<string, number>;
-    by_day: Record<string, { calls: number; cost_usd: number }>;
+    by_day: Record<string, { calls: number; cost_usd: number; cost_cny?: number }>;
+    /** Every record's estimate per currency (USD and CNY are never added up), and what the cache saved. */
+    by_currency: Record<string, { calls: number; cost: number; cache_saved: number }>;
     note: string;
   };
+  /** The context cache: input tokens it served and what it saved per currency. */
+  cache: { cached_tokens: number; saved: Record<string, number> };
   /** What the same calls (same token counts) would have cost on the top tier's model. */
   top_tier: { model: string; calls: number; cost_usd: number; actual_cost_usd: number; saved_usd: number } | null;
 }
@@ -114,7 +118,9 @@ export class StatsAccumulator {
   private reasoningTokens = 0;
   private costAll = 0;
   private costByModel = new Map<string, number>();
-  private costByDay = new Map<string, { calls: number; cost: number }>();
+  private costByDay = new Map<string, { calls: number; cost: number; cny: number }>();
+  private cachedTokens = 0;
+  private byCurrency = new Map<string, { calls: number; cost: number; saved: number }>();
   private topTierCost = 0;
   private topTierActual = 0;
   private topTierCalls = 0;
@@ -166,6 +172,14 @@ export class StatsAccumulator {
     const input = num(llm.input_tokens);
     const output = num(llm.output_tokens);
     const cost = num(llm.cost_usd);
+    const currency = llm.cost_currency === 'CNY' ? 'CNY' : 'USD';
+    const amount = currency === 'USD' ? cost : num(llm.cost);
+    const perCurrency = this.byCurrency.get(currency) ?? { calls: 0, cost: 0, saved: 0 };
+    perCurrency.calls += 1;
+    perCurrency.cost += amount;
+    perCurrency.saved += num(llm.cache_saved);
+    this.byCurrency.set(currency, perCurrency);
+    this.cachedTokens += num(llm.cached_tokens);
     this.inputTokens += input;
     this.outputTokens += output;
     this.reasoningTokens += num(llm.reasoning_tokens);
@@ -173,14 +187,16 @@ export class StatsAccumulator {
     const model = keyOf(llm.model);
     this.costByModel.set(model, (this.costByModel.get(model) ?? 0) + cost);
     const day = dayOf(num(record.timestamp), this.options.dayKey ?? 'local');
-    const entry = this.costByDay.get(day) ?? { calls: 0, cost: 0 };
+    const entry = this.costByDay.get(day) ?? { calls: 0, cost: 0, cny: 0 };
     entry.calls += 1;
     entry.cost += cost;
+    if (currency === 'CNY') entry.cny += amount;
     this.costByDay.set(day, entry);
 
     const top = this.options.topTier;
-    if (top && (input > 0 || output > 0)) {
-      const counterfactual = estimateCost(top.spec, input, output);
+    // The counterfactual is in USD: calls estimated in another currency are left out of it.
+    if (top && currency === 'USD' && (input > 0 || output > 0)) {
+      const counterfactual = estimateCost(top.spec, input, output, { cachedTokens: num(llm.cached_tokens) });
       if (counterfactual) {
         this.topTierCalls += 1;
         this.topTierCost += counterfactual.usd;
@@ -203,6 +219,7 @@ export class StatsAccumulator {
     copy.ttft = this.ttft.clone();
     copy.costByModel = new Map(this.costByModel);
     copy.costByDay = new Map([...this.costByDay].map(([day, entry]) => [day, { ...entry }]));
+    copy.byCurrency = new Map([...this.byCurrency].map(([currency, entry]) => [currency, { ...entry }]));
     return copy;
   }
 
@@ -235,13 +252,15 @@ export class StatsAccumulator {
       latency_ms: percentiles(this.latency),
       routing_ms: percentiles(this.routingTime),
       ttft_ms: percentiles(this.ttft),
-      tokens: { input: this.inputTokens, output: this.outputTokens, total: this.inputTokens + this.outputTokens, reasoning: this.reasoningTokens },
+      tokens: { input: this.inputTokens, output: this.outputTokens, total: this.inputTokens + this.outputTokens, reasoning: this.reasoningTokens, cached: this.cachedTokens },
       cost: {
         total_usd: usd(this.costAll),
         by_model: Object.fromEntries([...this.costByModel].map(([model, cost]) => [model, usd(cost)])),
-        by_day: Object.fromEntries([...this.costByDay].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([day, entry]) => [day, { calls: entry.calls, cost_usd: usd(entry.cost) }])),
+        by_day: Object.fromEntries([...this.costByDay].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([day, entry]) => [day, { calls: entry.calls, cost_usd: usd(entry.cost), ...(entry.cny ? { cost_cny: usd(entry.cny) } : {}) }])),
+        by_currency: Object.fromEntries([...this.byCurrency].map(([currency, entry]) => [currency, { calls: entry.calls, cost: usd(entry.cost), cache_saved: usd(entry.saved) }])),
         note: 'Estimates from a dated list-price table, not a bill.',
       },
+      cache: { cached_tokens: this.cachedTokens, saved: Object.fromEntries([...this.byCurrency].filter(([, entry]) => entry.saved !== 0).map(([currency, entry]) => [currency, usd(entry.saved)])) },
       top_tier: top
         ? { model: top.key, calls: this.topTierCalls, cost_usd: usd(this.topTierCost), actual_cost_usd: usd(this.topTierActual), saved_usd: usd(this.topTierCost - this.topTierActual) }
         : null,

@@ -24,6 +24,7 @@ import {
 import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatTime, formatUsd } from '../shared/format';
 import { channel } from '../shared/vscodeApi';
+import { renderSpend, spendMetrics } from './spend';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PAGE_SIZE = 50;
@@ -55,6 +56,7 @@ const sections = {
   charts: h('section', { className: 'charts-grid' }),
   details: h('section', { className: 'details-grid' }),
   whatIf: h('section', { className: 'card what-if' }),
+  spend: h('section', { className: 'spend', attrs: { hidden: '' } }),
   records: h('section', { className: 'card records' }),
   footer: h('footer', { className: 'stats-footer' }),
 };
@@ -181,6 +183,7 @@ function renderSummary(): void {
       ? metric(formatString(s.topTier, top.model), formatUsd(top.cost_usd), formatString(s.topTierDetail, formatUsd(top.cost_usd), formatUsd(top.saved_usd)))
       : metric(formatString(s.topTier, '—'), '—', s.topTierNone),
     metric(s.tokens, formatInteger(stats.tokens?.total ?? 0), formatString(s.tokensDetail, formatInteger(stats.tokens?.input ?? 0), formatInteger(stats.tokens?.output ?? 0))),
+    ...spendMetrics(stats, s, metric),
   );
 }
 
@@ -573,7 +576,7 @@ function applyState(state: StatsState): void {
     document.title = s.title;
     clear(app);
     errorBar.hidden = true;
-    app.append(sections.header, errorBar, sections.summary, sections.charts, sections.details, sections.whatIf, sections.records, sections.footer);
+    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.whatIf, sections.records, sections.footer);
     app.removeAttribute('aria-busy');
   } else {
     filter = { ...NO_FILTER };
@@ -625,6 +628,12 @@ const handlers: Handlers<StatsToWebview> = {
   },
   response: (message) => {
     requests.settle(message);
+  },
+  spend: (message) => {
+    if (!initialized) return;
+    clear(sections.spend);
+    sections.spend.hidden = false;
+    renderSpend(sections.spend, message.spend, s, { metric, card, hbars, dayChart });
   },
   historyChanged: (message) => {
     if (!initialized) return;
