@@ -13,7 +13,7 @@
  */
 import { estimateCost } from '../models/pricing';
 import type { ModelTable } from '../models/table';
-import { DEFAULT_POLICY, modelForTier, tierForClassification, TIERS, type RoutingPolicy, type TaskRule, type Thresholds, type Tier } from '../routing/policy';
+import { applyTaskRules, DEFAULT_POLICY, modelForTier, tierForValue, TIERS, type RoutingPolicy, type TaskRule, type Thresholds, type Tier } from '../routing/policy';
 
 export interface WhatIfScenario {
   thresholds: Thresholds;
@@ -150,12 +150,7 @@ export class WhatIfPoints {
 
   /** Recomputes the tier split and the cost under a scenario. */
   compute(scenario: WhatIfScenario, models: ModelTable): WhatIfResult {
-    const policy: RoutingPolicy = {
-      ...DEFAULT_POLICY,
-      complexity: scenario.thresholds,
-      taskRules: [...(scenario.taskRules ?? [])],
-      tierModels: scenario.tierModels,
-    };
+    const policy = policyOf(scenario);
     const result: WhatIfResult = {
       thresholds: { ...scenario.thresholds },
       calls: this.count,
@@ -175,11 +170,10 @@ export class WhatIfPoints {
       const recordedCost = this.cost[i];
       result.recordedCostUsd += recordedCost;
       const score = this.score[i];
-      const recordedModel = this.models[this.model[i]];
       if (Number.isNaN(score)) {
         result.kept += 1;
         result.costUsd += recordedCost;
-        const entry = share(recordedModel);
+        const entry = share(this.models[this.model[i]]);
         entry.calls += 1;
         entry.costUsd += recordedCost;
         continue;
@@ -187,25 +181,47 @@ export class WhatIfPoints {
       result.rerouted += 1;
       const recordedTier = this.tier[i];
       if (recordedTier !== TIER_NONE) result.recordedTiers[TIERS[recordedTier]] += 1;
-      const ruled = tierForClassification({ prompt_complexity_score: score, task_type_1: this.tasks[this.task[i]] }, policy).tier;
-      const inputTokens = this.input[i];
-      const { tier, modelKey } = modelForTier(ruled, policy, models, inputTokens);
+      const { tier, modelKey, cost, priced } = this.reroute(i, tierForValue(score, policy.complexity), policy, models);
       result.tiers[tier] += 1;
       if (recordedTier === TIER_NONE || TIERS[recordedTier] !== tier) result.changedTier += 1;
-      let cost: number;
-      if (modelKey === recordedModel) {
-        cost = recordedCost; // same model, same tokens: what was really recorded
-      } else {
-        const estimate = estimateCost(models[modelKey], inputTokens, this.output[i], { thinking: (this.flags[i] & FLAG_THINKING) !== 0 });
-        if (!estimate) result.unpriced += 1;
-        cost = estimate?.usd ?? 0;
-      }
+      if (!priced) result.unpriced += 1;
       result.costUsd += cost;
       const entry = share(modelKey);
       entry.calls += 1;
       entry.costUsd += cost;
     }
     return result;
+  }
+
+  /** Call `i` as if its score had fallen in `scoreTier`: task rules, the context window, then its price (the recorded cost when the model is the recorded one). */
+  private reroute(i: number, scoreTier: Tier, policy: RoutingPolicy, models: ModelTable): { tier: Tier; modelKey: string; cost: number; priced: boolean } {
+    const ruled = applyTaskRules(scoreTier, this.tasks[this.task[i]], policy.taskRules).tier;
+    const inputTokens = this.input[i];
+    const { tier, modelKey } = modelForTier(ruled, policy, models, inputTokens);
+    if (modelKey === this.models[this.model[i]]) return { tier, modelKey, cost: this.cost[i], priced: true }; // same model, same tokens: what was really recorded
+    const estimate = estimateCost(models[modelKey], inputTokens, this.output[i], { thinking: (this.flags[i] & FLAG_THINKING) !== 0 });
+    return { tier, modelKey, cost: estimate?.usd ?? 0, priced: !!estimate };
+  }
+
+  /**
+   * For calibration: the calls routed by the classifier, with their score, recorded tier and what
+   * each would cost were its score in each tier (as `compute` prices it). Calls with no score are
+   * summed in `keptCostUsd`. Indexes are positions among the calls held, in file order.
+   */
+  scoredCalls(scenario: Omit<WhatIfScenario, 'thresholds'>, models: ModelTable): { calls: ScoredCall[]; keptCostUsd: number } {
+    const policy = policyOf({ ...scenario, thresholds: DEFAULT_POLICY.complexity });
+    const calls: ScoredCall[] = [];
+    let keptCostUsd = 0;
+    for (let i = 0; i < this.count; i++) {
+      const score = this.score[i];
+      if (Number.isNaN(score)) {
+        keptCostUsd += this.cost[i];
+        continue;
+      }
+      const costIf = TIERS.map((tier) => this.reroute(i, tier, policy, models).cost) as [number, number, number];
+      calls.push({ index: i, score, recordedTier: this.tier[i] === TIER_NONE ? undefined : TIERS[this.tier[i]], costIf });
+    }
+    return { calls, keptCostUsd };
   }
 
   /** Counts of the recorded classifier scores in bins of `binWidth`, from 0 up to the highest score (at least `minTop`). */
@@ -222,6 +238,20 @@ export class WhatIfPoints {
     }
     return { binWidth, counts };
   }
+}
+
+/** A classifier-routed call as calibration sees it. */
+export interface ScoredCall {
+  /** Position among the successful calls, in file order. */
+  index: number;
+  score: number;
+  recordedTier?: Tier;
+  /** Its cost were its score in the simple, medium, complex tier (rules and context window applied). */
+  costIf: [number, number, number];
+}
+
+function policyOf(scenario: WhatIfScenario): RoutingPolicy {
+  return { ...DEFAULT_POLICY, complexity: scenario.thresholds, taskRules: [...(scenario.taskRules ?? [])], tierModels: scenario.tierModels };
 }
 
 /** One-shot form: the what-if of a list of parsed records. */
