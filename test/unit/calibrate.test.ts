@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
+import { HistoryStore } from '../../src/core/history/store';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/config';
 import { estimateCost } from '../../src/core/models/pricing';
@@ -8,7 +9,7 @@ import { DEFAULT_POLICY, tierForValue, type Thresholds, type Tier } from '../../
 import { calibrate, CalibrationHistory, CalibrationRefusal, MIN_SCORED_CALLS, MIN_SIGNALS, parseMix, type CalibrationGoal } from '../../src/core/stats/calibrate';
 import { computeWhatIf, type WhatIfScenario } from '../../src/core/stats/whatIf';
 import { runCliChild } from '../support/cliChild';
-import { tempDirs } from '../support/tempDir';
+import { fixturePath, tempDirs } from '../support/tempDir';
 
 /** Round prices per 1M tokens: each tier costs ten times the one below. */
 const MODELS: ModelTable = {
@@ -222,6 +223,33 @@ describe('calibration (src/core/stats/calibrate)', () => {
       const both = await runCliChild(['calibrate', '--history', path, '--mix', '1,0,0', '--monthly-budget', '3']);
       assert.equal(both.code, 2);
       assert.match(both.stderr, /give exactly one of --mix, --monthly-budget, --objective signals/);
+    });
+  });
+
+  describe('signal lines in the history (docs/history.md#signals)', () => {
+    const dirs = tempDirs();
+    after(() => dirs.cleanup());
+
+    it('leave the seed-compatible stats and /stats/raw exactly as they were, and calibration reads them', async () => {
+      const path = join(dirs.make(), 'call_history.jsonl');
+      copyFileSync(fixturePath('seed-history', 'call_history.jsonl'), path);
+      const before = await new HistoryStore(path).stats();
+      const pageBefore = await new HistoryStore(path).page(50, 0);
+      const ids: string[] = [];
+      for await (const { value } of new HistoryStore(path).records()) if (typeof value.id === 'string') ids.push(value.id);
+      const of = ids[0] ?? 'no-id';
+      appendFileSync(path, `${JSON.stringify({ schema_version: 1, type: 'signal', id: 's1', of, signal: 'thumbs_down', timestamp: T0 })}\n${JSON.stringify({ schema_version: 1, type: 'signal', id: 's2', of, signal: 'next_tier', timestamp: T0 })}\n`);
+      const after = await new HistoryStore(path).stats();
+      assert.deepEqual(after, before);
+      const pageAfter = await new HistoryStore(path).page(50, 0);
+      assert.equal(pageAfter.total, pageBefore.total);
+      assert.deepEqual(pageAfter.lines, pageBefore.lines);
+      const counts = { records: 0, blank: 0, invalid: 0, signals: 0 };
+      const seen: unknown[] = [];
+      for await (const { value } of new HistoryStore(path).records(counts, { signals: true })) if (value.type === 'signal') seen.push(value.signal);
+      assert.deepEqual(seen, ['thumbs_down', 'next_tier']);
+      assert.equal(counts.signals, 2);
+      assert.equal(counts.records, before.records);
     });
   });
 });

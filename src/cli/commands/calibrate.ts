@@ -45,7 +45,7 @@ export const calibrateCommand: CliCommand = {
       throw error;
     }
     const history = new CalibrationHistory();
-    for await (const { value } of openStore(historyPath(values, io.env)).records()) history.add(value);
+    for await (const { value } of openStore(historyPath(values, io.env)).records(undefined, { signals: true })) history.add(value);
     let result: CalibrationResult;
     try {
       result = calibrate(history, goal, scenarioOf(DEFAULT_CONFIG.policy), DEFAULT_CONFIG.models);

@@ -26,6 +26,8 @@ export function pyStrip(text: string): string {
 
 export type ParsedLine =
   | { kind: 'record'; value: Record<string, unknown>; text: string }
+  /** A linked line about a call (`{"type": "signal", "of": id, ...}`): not a call, not a skipped line (docs/history.md#signals). */
+  | { kind: 'signal'; value: Record<string, unknown>; text: string }
   | { kind: 'blank' }
   | { kind: 'invalid' };
 
@@ -38,6 +40,7 @@ export function parseLineText(line: string): ParsedLine {
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'invalid' };
+    if ((value as { type?: unknown }).type === 'signal') return { kind: 'signal', value: value as Record<string, unknown>, text };
     return { kind: 'record', value: value as Record<string, unknown>, text };
   } catch {
     return { kind: 'invalid' };
@@ -52,6 +55,8 @@ export interface LineCounts {
   records: number;
   blank: number;
   invalid: number;
+  /** Signal lines (linked to a call, not calls themselves). */
+  signals?: number;
 }
 
 export interface ForwardScan {

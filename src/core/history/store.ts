@@ -232,12 +232,15 @@ export class HistoryStore {
    * skipped into `counts`. Streams in slices: memory stays flat and a caller that stops early
    * does not pay for the whole file.
    */
-  async *records(counts: LineCounts = { records: 0, blank: 0, invalid: 0 }): AsyncGenerator<{ value: Record<string, unknown>; text: string }> {
+  async *records(counts: LineCounts = { records: 0, blank: 0, invalid: 0 }, options: { signals?: boolean } = {}): AsyncGenerator<{ value: Record<string, unknown>; text: string }> {
     for await (const line of this.lineTexts(0, await fileSize(this.path), true)) {
       const parsed = parseLineText(line);
       if (parsed.kind === 'record') {
         counts.records += 1;
         yield { value: parsed.value, text: parsed.text };
+      } else if (parsed.kind === 'signal') {
+        counts.signals = (counts.signals ?? 0) + 1;
+        if (options.signals) yield { value: parsed.value, text: parsed.text };
       } else if (parsed.kind === 'blank') counts.blank += 1;
       else counts.invalid += 1;
     }
@@ -308,7 +311,7 @@ export class HistoryStore {
         const parsed = parseLineText(line);
         if (parsed.kind === 'record') accumulator.add(parsed.value);
         else if (parsed.kind === 'blank') accumulator.blankLines += 1;
-        else accumulator.skippedLines += 1;
+        else if (parsed.kind === 'invalid') accumulator.skippedLines += 1;
       },
       (consumedTo) => {
         const lastOffset = checkpoints.length ? checkpoints[checkpoints.length - 1].offset : 0;
