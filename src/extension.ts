@@ -16,6 +16,7 @@ import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
 import { createLog } from './vscode/log';
+import { downloadThenQuantize, ModelOffer } from './vscode/modelOffer';
 
 /** How long after activation the token counter is built (~0.3 s, once) and the history's stats are read. */
 const TOKEN_COUNTER_WARM_UP_DELAY_MS = 1000;
@@ -30,6 +31,8 @@ export interface QwenRouterApi {
   /** Where the "Qwen Router" log channel writes (its file is `Qwen Router.log` in this folder). */
   logUri: vscode.Uri;
   endpoint: LocalEndpoint;
+  /** The first-run download offer. */
+  modelOffer: ModelOffer;
 }
 
 let running: { classifier: ClassifierController } | undefined;
@@ -44,7 +47,16 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), registerAnswerDocuments(), log);
   running = { classifier };
 
-  registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig, log });
+  const modelOffer = new ModelOffer({ globalState: context.globalState, download: () => downloadThenQuantize(context, classifier) }).watch(router.onDidRoute);
+  context.subscriptions.push(modelOffer);
+  registerChatView(context, {
+    backend: router,
+    getConfig: () => router.config,
+    onDidChangeConfig: router.onDidChangeConfig,
+    log,
+    drafts: classifier.drafts,
+    offerModel: () => modelOffer.open(),
+  });
   const stats = registerStatsPanel(context, {
     getHistory: () => router.history,
     getConfig: () => router.config,
@@ -84,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   const activationMs = performance.now() - started;
   log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
-  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint };
+  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer };
 }
 
 /** Waits for the classifier's worker thread to finish its request, release the model and exit. */

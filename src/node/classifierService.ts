@@ -57,6 +57,11 @@ export class ClassifierService {
     return this.alive;
   }
 
+  /** Whether a question would run at once: the model is ready and nothing is queued or running. */
+  get idle(): boolean {
+    return this.current.kind === 'ready' && this.pending.size === 0;
+  }
+
   onStateChange(listener: (state: ClassifierState) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -91,7 +96,7 @@ export class ClassifierService {
     });
   }
 
-  readonly classify = (prompt: string): Promise<ClassifyOutcome> => {
+  readonly classify = (prompt: string, signal?: AbortSignal): Promise<ClassifyOutcome> => {
     const started = performance.now();
     const fallback = (reason: FallbackReason, message: string): Promise<ClassifyOutcome> =>
       Promise.resolve({ ok: false, reason, message, elapsedMs: performance.now() - started });
@@ -101,6 +106,7 @@ export class ClassifierService {
     if (state.kind === 'missing') return fallback('model_missing', 'No classifier model is installed. Run "Qwen Router: Download Classifier Model".');
     if (state.kind === 'loading') return fallback('model_loading', 'The classifier model is still loading.');
     if (state.kind === 'failed' || !this.worker) return fallback('model_failed', state.kind === 'failed' ? state.message : 'The classifier is not running.');
+    if (signal?.aborted) return fallback('classifier_error', 'The request was cancelled.');
 
     const id = this.nextId++;
     const worker = this.worker;
@@ -112,6 +118,16 @@ export class ClassifierService {
       }, this.options.timeBudgetMs);
       this.pending.set(id, { resolve, started, timer });
       worker.postMessage({ type: 'classify', id, text: prompt } satisfies HostToWorker);
+      // A dropped request (a stale draft) leaves the queue: the worker skips it if it has not started.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.pending.has(id)) return;
+          worker.postMessage({ type: 'cancel', id } satisfies HostToWorker);
+          this.settle(id, (elapsedMs) => ({ ok: false, reason: 'classifier_error', message: 'The request was cancelled.', elapsedMs }));
+        },
+        { once: true },
+      );
     });
   };
 

@@ -188,6 +188,8 @@ export const CHAT_STRINGS = {
   reasonTimeout: 'classifier timed out',
   reasonEmptyPrompt: 'empty prompt',
   reasonClassifierError: 'classifier error',
+  offerModel: 'Get the classifier',
+  offerModelHint: 'Routed by length because no classifier model is installed. Download it to route by what the question asks.',
   busy: 'An answer is still streaming. Stop it first, or wait.',
   tooLong: 'The message is too long.',
 } as const;
@@ -228,7 +230,11 @@ export type ChatToHost =
   | { type: 'reroute' }
   | { type: 'copy'; text: string }
   | { type: 'insert'; text: string }
-  | { type: 'runAction'; action: Exclude<ChatAction, 'retry'> };
+  | { type: 'runAction'; action: Exclude<ChatAction, 'retry'> }
+  /** The unsent draft, after a pause in typing: classified locally in advance, kept in memory only. */
+  | { type: 'draft'; text: string }
+  /** The fallback badge's "Get the classifier": the first-run download offer. */
+  | { type: 'offerModel' };
 
 const isChatAction = literal('retry', 'setApiKey', 'chooseRegion', 'openSettings', 'downloadModel', 'openStats');
 const isHostAction = literal('setApiKey', 'chooseRegion', 'openSettings', 'downloadModel', 'openStats');
@@ -255,6 +261,8 @@ export const isChatToHost: Check<ChatToHost> = unionGuard<ChatToHost>({
   copy: shape({ type: literal('copy'), text: boundedString(MAX_TEXT) }),
   insert: shape({ type: literal('insert'), text: boundedString(MAX_TEXT) }),
   runAction: shape({ type: literal('runAction'), action: isHostAction }),
+  draft: shape({ type: literal('draft'), text: boundedString(MAX_PROMPT_CHARS) }),
+  offerModel: shape({ type: literal('offerModel') }),
 });
 
 // --- Host -> webview --------------------------------------------------------------------------

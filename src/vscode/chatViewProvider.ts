@@ -42,6 +42,10 @@ export interface ChatViewDeps {
   /** Fires when the configuration changes (the picker is refreshed). */
   onDidChangeConfig?: vscode.Event<unknown>;  /** The extension's log, for messages the webview should not have sent. */
   log?: Logger;
+  /** Classifies the draft while it is typed (ClassifierController.drafts). */
+  drafts?: { update(text: string): void; sent(text: string): void };
+  /** Opens the first-run download offer (the fallback badge's button). */
+  offerModel?: () => unknown;
 }
 
 const SETTINGS_KEY_MODEL = 'qwenRouter.chat.model';
@@ -177,6 +181,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       if (!text.trim()) throw new Error(vscode.l10n.t('The message is empty.'));
       if (text.length > MAX_PROMPT_CHARS) throw new Error(vscode.l10n.t(CHAT_STRINGS.tooLong));
       if (this.running) throw new Error(vscode.l10n.t(CHAT_STRINGS.busy));
+      this.deps.drafts?.sent(text);
       const turn = this.startTurn(this.store.active, text, model === AUTO_MODEL || this.deps.getConfig().models[model] ? model : AUTO_MODEL);
       return { turnId: turn.id };
     },
@@ -219,6 +224,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       await vscode.env.clipboard.writeText(message.text);
     },
     insert: (message) => insertAtCursor(message.text),
+    draft: (message) => {
+      // Routing runs only for the automatic choice; a draft typed while an answer streams waits for Enter.
+      if (this.selectedModel === AUTO_MODEL && !this.running) this.deps.drafts?.update(message.text);
+    },
+    offerModel: () => this.deps.offerModel?.(),
     runAction: async (message) => {
       const { command, args } = ACTION_COMMANDS[message.action];
       try {

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { PRECISIONS, type Precision } from '../core/classifier/modelDir';
 import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome } from '../core/classifier/result';
+import { cachedClassify, VerdictCache } from '../core/classifier/verdictCache';
+import { DraftScheduler } from '../core/routing/draft';
 import { ClassifierService, type ClassifierState } from '../node/classifierService';
 import { locateModel, type ModelLocation } from '../node/modelLocator';
 import type { Logger } from '../core/log';
@@ -24,6 +26,11 @@ export function readClassifierSettings(): ClassifierSettings {
     timeBudgetMs: Math.max(50, config.get<number>('timeBudgetMs', 1500)),
   };
 }
+
+/** Verdicts kept in memory (by exact text) for prompts classified while typed. */
+const VERDICT_CACHE_SIZE = 64;
+/** The chat page waits 300 ms after the last keystroke; the host adds a short quiet time of its own. */
+const DRAFT_DELAY_MS = 50;
 
 /**
  * Keeps one classifier running for the current settings: started in the background after
@@ -48,6 +55,7 @@ export class ClassifierController extends Disposable {
       }),
     );
     this.register({ dispose: () => void this.shutdown() });
+    this.register({ dispose: () => this.drafts.dispose() });
   }
 
   /** Whether a classifier worker thread is still alive (running, or finishing before it exits). */
@@ -93,14 +101,36 @@ export class ClassifierController extends Disposable {
     return this.location.searched;
   }
 
-  readonly classify = (prompt: string): Promise<ClassifyOutcome> => {
-    if (this.service) return this.service.classify(prompt);
+  private readonly uncached = (prompt: string, signal?: AbortSignal): Promise<ClassifyOutcome> => {
+    if (this.service) return this.service.classify(prompt, signal);
     return Promise.resolve({ ok: false, reason: 'model_missing', message: 'The classifier has not started yet.', elapsedMs: 0 });
   };
+
+  /** Recent verdicts in memory only; emptied whenever the classifier restarts (another model or precision). */
+  readonly verdicts = new VerdictCache(VERDICT_CACHE_SIZE);
+
+  /** The one ClassifyFn every surface routes with (chat, palette, Explain Routing, the local endpoint): cache first. */
+  readonly classify = cachedClassify(this.uncached, this.verdicts);
+
+  /** Whether the classifier has its model and nothing queued. */
+  get idle(): boolean {
+    return Boolean(this.service?.idle);
+  }
+
+  /** Classifies the chat's draft while it is typed (see DraftScheduler). */
+  readonly drafts = new DraftScheduler({
+    delayMs: DRAFT_DELAY_MS,
+    classify: this.classify,
+    isIdle: () => this.idle,
+    isCached: (text) => this.verdicts.has(text),
+    maxChars: 200_000,
+  });
 
   /** (Re)creates the service. The worker and its ONNX session start on another thread. */
   restart(): void {
     this.stop();
+    this.drafts.dispose();
+    this.verdicts.clear();
     const settings = readClassifierSettings();
     this.location = locateModel({
       configuredPath: settings.modelPath,

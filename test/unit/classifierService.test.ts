@@ -91,6 +91,24 @@ describe('classifier service (real worker, real onnxruntime, tiny model)', funct
     assert.ok(outcomes.every((o) => o.elapsedMs < 5_000));
   });
 
+  it('says when it is idle (ready, nothing queued), and drops an aborted request (a stale draft) from its queue', async () => {
+    const s = track(await loaded(fixture('tiny-model-json')));
+    assert.equal(s.idle, true);
+    const long = 'the quick brown fox jumps over the lazy dog '.repeat(2_000);
+    const first = s.classify(long);
+    const stale = new AbortController();
+    const second = s.classify(`${long} again`, stale.signal);
+    assert.equal(s.idle, false, 'busy while requests are queued');
+    stale.abort();
+    const dropped = await second;
+    assert.ok(!dropped.ok && dropped.reason === 'classifier_error' && /cancelled/.test(dropped.message), JSON.stringify(dropped));
+    assert.ok((await first).ok);
+    assert.equal(s.idle, true);
+    const already = await s.classify('hello', AbortSignal.abort());
+    assert.equal(already.ok, false);
+    assert.ok((await s.classify('hello')).ok, 'the worker goes on serving after a drop');
+  });
+
   it('shuts down while requests are queued and running: each one settles, the worker exits by itself', async () => {
     // Terminating a worker inside onnxruntime aborts the whole process (the extension host): dispose
     // must let the running request finish. Repeat to land inside a run at least once.

@@ -257,10 +257,12 @@ describe('webview protocol (src/protocol)', () => {
       copy: () => seen.push('copy'),
       insert: () => seen.push('insert'),
       runAction: (m) => seen.push(`action:${m.action}`),
+      draft: (m) => seen.push(`draft:${m.text}`),
+      offerModel: () => seen.push('offerModel'),
     };
-    const incoming: unknown[] = [{ type: 'ready' }, { type: 'stop', turnId: 't9' }, { type: 'bogus' }, { type: 'request', requestId: '1', method: 'send', params: { text: 'hi', model: 'auto' } }, { type: 'runAction', action: 'openStats' }];
+    const incoming: unknown[] = [{ type: 'ready' }, { type: 'stop', turnId: 't9' }, { type: 'bogus' }, { type: 'request', requestId: '1', method: 'send', params: { text: 'hi', model: 'auto' } }, { type: 'runAction', action: 'openStats' }, { type: 'draft', text: 'how do' }, { type: 'draft', text: 'x'.repeat(200_001) }, { type: 'offerModel' }];
     for (const message of incoming) if (isChatToHost(message)) dispatch(handlers, message);
-    assert.deepEqual(seen, ['ready', 'stop:t9', 'request:send:hi', 'action:openStats']);
+    assert.deepEqual(seen, ['ready', 'stop:t9', 'request:send:hi', 'action:openStats', 'draft:how do', 'offerModel']);
   });
 
   it('formats and localizes strings like vscode.l10n.t', () => {

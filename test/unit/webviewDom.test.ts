@@ -287,6 +287,34 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       assert.ok((await page.locator('.route-badge').getAttribute('title'))?.includes('the classifier did not answer within 1500 ms'));
     });
 
+    it('posts the draft after a pause in typing (debounced: the final text, not every keystroke), and not after Enter', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await page.click('textarea.input');
+      await page.keyboard.type('sort a list in place');
+      const draft = await waitPosted(page, 'draft');
+      assert.deepEqual(draft, { type: 'draft', text: 'sort a list in place' });
+      const drafts = (await posted(page)).filter((m) => m.type === 'draft');
+      assert.ok(drafts.length < 'sort a list in place'.length, `one draft per pause, not per keystroke (${drafts.length})`);
+      // Typed and sent at once: the pending draft is cancelled by Enter (the send routes it).
+      await page.keyboard.type('!');
+      await page.keyboard.press('Enter');
+      const request = await waitPosted(page, 'request', 'send');
+      await hostSays(page, { type: 'response', requestId: String(request.requestId), method: 'send', ok: true, result: { turnId: 't9' } });
+      await page.waitForTimeout(400);
+      assert.ok(!(await posted(page)).some((m) => m.type === 'draft' && m.text === 'sort a list in place!'), 'no draft after the text was sent');
+    });
+
+    it('offers the model download from a badge routed by length for want of a model', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await hostSays(page, { type: 'turnAdded', conversationId: 'c1', turn: turn('t1') });
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route: { ...route, method: 'fallback_token_length', tier: 'simple', modelKey: 'qwen-flash', taskType: null, complexity: null, fallbackReason: 'model_missing', fallbackMessage: 'No classifier model is installed.', scores: {} } });
+      await page.click('.route-badge button[data-action="offer-model"]');
+      assert.deepEqual(await waitPosted(page, 'offerModel'), { type: 'offerModel' });
+      assert.equal(await page.locator('.route-badge button[data-action="offer-model"]').innerText(), CHAT_STRINGS.offerModel);
+    });
+
     it('puts errors inline with their actions', async () => {
       await waitPosted(page, 'ready');
       const failed = turn('t1', { status: 'error', error: { kind: 'auth', message: 'The API key was rejected (401 invalid_api_key).', actions: ['setApiKey', 'chooseRegion', 'retry'] } });

@@ -23,7 +23,7 @@ export type FallbackReason =
   | 'classifier_error'; // inference itself failed
 
 export type ClassifyOutcome =
-  | { ok: true; result: ClassifierResult; elapsedMs: number; tokens: number }
+  | { ok: true; result: ClassifierResult; elapsedMs: number; tokens: number; /** The verdict came from the in-memory cache of recent ones. */ cached?: boolean }
   | { ok: false; reason: FallbackReason; message: string; elapsedMs: number };
 
 /** What routing needs from the classifier: one call, never throws, always answers within its budget. */

@@ -56,6 +56,8 @@ export interface RoutingLayer extends Partial<ClassifierResult> {
   rule?: string;
   /** Ours: why the model differs from the tier's (context window), if it does. */
   adjusted?: string;
+  /** Ours: the verdict came from the in-memory cache of recent ones (the draft was classified while typed); absent otherwise. */
+  cached?: boolean;
   /** Records read from disk may carry fields of other versions. */
   [extra: string]: unknown;
 }

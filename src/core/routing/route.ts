@@ -137,8 +137,9 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
       ...otherFields,
       ...(ruled.rule ? { rule: ruled.rule } : {}),
       ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
+      ...(outcome.cached ? { cached: true } : {}),
     };
-    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted].filter(Boolean).join(', ');
+    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
     return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
   }
 

@@ -28,21 +28,23 @@ function readManifest(extensionUri: vscode.Uri): PinnedManifest | undefined {
 const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 /** "Qwen Router: Download Classifier Model": license first, then bytes in a cancellable notification. */
-export async function downloadClassifierModel(context: vscode.ExtensionContext, classifier: ClassifierController): Promise<boolean> {
+export async function downloadClassifierModel(context: vscode.ExtensionContext, classifier: ClassifierController, options: { licenseAccepted?: boolean } = {}): Promise<boolean> {
   const { source, precision } = readSource();
-  const accept = vscode.l10n.t('Accept and Download');
-  const viewLicense = vscode.l10n.t('View License');
-  const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Download the prompt classifier ({0}) from {1}/{2} at revision {3}?', precision, source.endpoint, source.repo, source.revision),
-    { modal: true, detail: MODEL_LICENSE_NOTICE },
-    accept,
-    viewLicense,
-  );
-  if (choice === viewLicense) {
-    await vscode.env.openExternal(vscode.Uri.parse(LICENSE_URL));
-    return false;
+  if (!options.licenseAccepted) {
+    const accept = vscode.l10n.t('Accept and Download');
+    const viewLicense = vscode.l10n.t('View License');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Download the prompt classifier ({0}) from {1}/{2} at revision {3}?', precision, source.endpoint, source.repo, source.revision),
+      { modal: true, detail: MODEL_LICENSE_NOTICE },
+      accept,
+      viewLicense,
+    );
+    if (choice === viewLicense) {
+      await vscode.env.openExternal(vscode.Uri.parse(LICENSE_URL));
+      return false;
+    }
+    if (choice !== accept) return false;
   }
-  if (choice !== accept) return false;
 
   const targetDir = downloadTarget(context.globalStorageUri.fsPath);
   const started = performance.now();

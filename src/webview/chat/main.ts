@@ -2,7 +2,7 @@
  * The sidebar chat (webview side). The host owns the conversation; this page renders what it is
  * told (`state`, then turn updates), and turns clicks and keys into protocol messages.
  */
-import { AUTO_MODEL, isChatToWebview, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../protocol/chat';
+import { AUTO_MODEL, isChatToWebview, MAX_PROMPT_CHARS, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../protocol/chat';
 import { dispatch, formatString, PendingRequests, type Handlers } from '../../protocol/common';
 import { button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatUsd } from '../shared/format';
@@ -116,6 +116,8 @@ function renderBadge(view: TurnView, turn: ChatTurn): void {
   if (route.complexity !== null) parts.push(h('span', { className: 'badge-detail', text: formatString(s.complexity, formatNumber(route.complexity, 2)) }));
   if (route.method === 'fallback_token_length') parts.push(h('span', { className: 'badge-detail badge-fallback', text: formatString(s.fallback, reasonLabel(route.fallbackReason)) }));
   if (route.routingMs !== null && route.method !== 'user_specified') parts.push(h('span', { className: 'badge-detail badge-time', text: formatString(s.routingMs, formatNumber(route.routingMs, route.routingMs < 10 ? 1 : 0)) }));
+  // No model: the badge offers the download (the host shows the same offer as on the first ask).
+  if (route.fallbackReason === 'model_missing') parts.push(button({ action: 'offer-model', label: s.offerModel, title: s.offerModelHint, iconName: 'cloud-download', className: 'badge-offer' }));
   for (const part of parts) if (part) badge.append(part);
 }
 
@@ -343,6 +345,7 @@ function buildFrame(): void {
     saveDraft();
     autosize();
     renderBusy();
+    scheduleDraft();
   });
   input.addEventListener('keydown', (event) => {
     // Enter sends; Shift+Enter breaks the line; Enter that confirms an IME composition does neither.
@@ -354,6 +357,20 @@ function buildFrame(): void {
     }
   });
   autosize();
+}
+
+/** The host classifies the draft this long after the last keystroke, so Enter finds the verdict ready. */
+const DRAFT_DEBOUNCE_MS = 300;
+let draftTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Posts the draft after a pause in typing (classification is local; the host keeps it in memory only). */
+function scheduleDraft(): void {
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => {
+    draftTimer = undefined;
+    const text = input.value;
+    if (text.trim() && text.length <= MAX_PROMPT_CHARS) host.post({ type: 'draft', text });
+  }, DRAFT_DEBOUNCE_MS);
 }
 
 /** VS Code writes a page's saved state to disk: under privacy "metadata" the draft stays out of it. */
@@ -379,6 +396,8 @@ async function send(): Promise<void> {
   const text = input.value;
   if (!text.trim() || !state) return;
   showNotice('');
+  clearTimeout(draftTimer);
+  draftTimer = undefined;
   input.value = '';
   host.setState({ draft: '' } satisfies SavedState);
   autosize();
@@ -410,6 +429,7 @@ const clickActions: Record<string, (target: HTMLElement) => void> = {
     if (state?.busyTurnId) host.post({ type: 'stop', turnId: state.busyTurnId });
   },
   'new-chat': () => host.post({ type: 'newChat' }),
+  'offer-model': () => host.post({ type: 'offerModel' }),
   reroute: () => host.post({ type: 'reroute' }),
   'copy-code': (target) => {
     const code = codeOfBlock(target);
