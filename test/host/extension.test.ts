@@ -40,6 +40,8 @@ describe('the extension, driven from the command palette (host)', function () {
   });
   after(async () => {
     for (const key of ['baseUrl', 'escalateOnFailure', 'classifier.modelPath']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
+    // Leave no key behind: a later suite's ask must not reach DashScope with it.
+    await answering('showInputBox', '', () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
     await standIn?.close();
   });
 

@@ -51,12 +51,18 @@ describe('first run and routing before Enter (host)', function () {
     return { instance, shown, globalState, downloads: () => downloads };
   }
 
+  // The extension's own asks go to a stand-in, never to DashScope: no test reaches the internet.
+  let answering: DashScopeStandIn;
   before(async () => {
+    answering = await DashScopeStandIn.start({ apiKey: KEY });
+    await vscode.workspace.getConfiguration('qwenRouter').update('baseUrl', answering.baseUrl, vscode.ConfigurationTarget.Global);
     api = await vscode.extensions.getExtension<QwenRouterApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
     extensionUri = vscode.extensions.getExtension(`${manifest.publisher}.${manifest.name}`)!.extensionUri;
     spy = spyWebview('qwenRouterTest.firstRun', 'First run under test');
   });
   after(async () => {
+    await vscode.workspace.getConfiguration('qwenRouter').update('baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await answering?.close();
     spy?.dispose();
     await vscode.workspace.getConfiguration('qwenRouter.classifier').update('modelPath', undefined, vscode.ConfigurationTarget.Global);
     api.classifier.restart();
@@ -68,7 +74,7 @@ describe('first run and routing before Enter (host)', function () {
     assert.equal((await api.classifier.whenSettled()).kind, 'missing', 'this suite starts without a model');
     const { instance, shown } = offer();
     try {
-      await api.router.ask(question); // no API key: routed (by length), then refused
+      await api.router.ask(question); // routed by length (no model), answered or refused by the stand-in
       await until(() => shown.length === 1, 'the offer');
       assert.match(shown[0], /0\.7 GB.*NVIDIA Open Model License/);
       await api.router.ask(question);
