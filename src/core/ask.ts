@@ -37,6 +37,8 @@ export interface AskRequest {
   tools?: readonly unknown[];
   toolChoice?: unknown;
   signal?: AbortSignal;
+  /** The record id of the answer this call re-asks on the next tier; recorded as `escalated_from_record`. */
+  escalatedFromRecord?: string;
 }
 
 export interface RoutedEvent {
@@ -130,6 +132,7 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     error: null,
     cancelled: false,
     attempts: 0,
+    ...(request.escalatedFromRecord ? { escalated_from_record: request.escalatedFromRecord } : {}),
   });
   const emptyLlm = (key: string, spec: ModelSpec | undefined, baseUrl: string | undefined): LlmLayer => ({
     model: key,

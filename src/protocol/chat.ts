@@ -21,6 +21,7 @@ import {
   isString,
   literal,
   nullable,
+  optional,
   recordOf,
   requestGuard,
   responseGuard,
@@ -102,7 +103,17 @@ export interface ChatTurn {
   thinking: string;
   error: TurnError | null;
   usage: TurnUsage | null;
+  /** The id of the call's record in the history (absent on turns saved before signals, or with no record). */
+  recordId?: string;
+  /** The user's last 👍/👎 on this answer. */
+  signal?: ThumbSignal;
+  /** The next tier's model key, when the answer came from a tier below the top (for "Ask the next tier instead"). */
+  nextTierModel?: string;
+  /** The id of the turn this one re-asked on the next tier. */
+  reaskOf?: string;
 }
+
+export type ThumbSignal = 'thumbs_up' | 'thumbs_down';
 
 export interface Conversation {
   id: string;
@@ -192,6 +203,10 @@ export const CHAT_STRINGS = {
   offerModelHint: 'Routed by length because no classifier model is installed. Download it to route by what the question asks.',
   busy: 'An answer is still streaming. Stop it first, or wait.',
   tooLong: 'The message is too long.',
+  thumbsUp: 'Good answer',
+  thumbsDown: 'Bad answer',
+  askNextTier: 'Ask the next tier instead',
+  askNextTierHint: 'Ask the same question again on {0} (recorded as a signal on this answer).',
 } as const;
 
 export type ChatStrings = Localized<typeof CHAT_STRINGS>;
@@ -234,7 +249,11 @@ export type ChatToHost =
   /** The unsent draft, after a pause in typing: classified locally in advance, kept in memory only. */
   | { type: 'draft'; text: string }
   /** The fallback badge's "Get the classifier": the first-run download offer. */
-  | { type: 'offerModel' };
+  | { type: 'offerModel' }
+  /** 👍/👎 on an answer: a signal line for its record; a later opposite one supersedes it. */
+  | { type: 'signal'; turnId: string; signal: ThumbSignal }
+  /** "Ask the next tier instead": the same prompt again on the next tier's model, linked to this answer. */
+  | { type: 'askNextTier'; turnId: string };
 
 const isChatAction = literal('retry', 'setApiKey', 'chooseRegion', 'openSettings', 'downloadModel', 'openStats');
 const isHostAction = literal('setApiKey', 'chooseRegion', 'openSettings', 'downloadModel', 'openStats');
@@ -263,6 +282,8 @@ export const isChatToHost: Check<ChatToHost> = unionGuard<ChatToHost>({
   runAction: shape({ type: literal('runAction'), action: isHostAction }),
   draft: shape({ type: literal('draft'), text: boundedString(MAX_PROMPT_CHARS) }),
   offerModel: shape({ type: literal('offerModel') }),
+  signal: shape({ type: literal('signal'), turnId: ID, signal: literal('thumbs_up', 'thumbs_down') }),
+  askNextTier: shape({ type: literal('askNextTier'), turnId: ID }),
 });
 
 // --- Host -> webview --------------------------------------------------------------------------
@@ -315,6 +336,10 @@ export const isChatTurn: Check<ChatTurn> = shape({
   thinking: isString,
   error: nullable(isTurnError),
   usage: nullable(isTurnUsage),
+  recordId: optional(isString),
+  signal: optional(literal('thumbs_up', 'thumbs_down')),
+  nextTierModel: optional(isString),
+  reaskOf: optional(isString),
 });
 
 export const isConversation: Check<Conversation> = shape({

@@ -12,6 +12,7 @@
  */
 import type { Thresholds } from '../core/routing/policy';
 import type { HistoryStats } from '../core/stats/accumulator';
+import type { TierSignals } from '../core/stats/tierSignals';
 import type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 import {
   arrayOf,
@@ -38,6 +39,7 @@ import {
 export type { Thresholds } from '../core/routing/policy';
 export type { HistoryStats } from '../core/stats/accumulator';
 export type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
+export type { TierSignals, TierSignalRow } from '../core/stats/tierSignals';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -177,6 +179,15 @@ export const STATS_STRINGS = {
   whatIfChanged: '{0} of {1} classifier-routed calls change tier; {2} other calls keep theirs.',
   whatIfUnpriced: '{0} calls go to a model without prices (counted at $0).',
   whatIfEmpty: 'No calls routed by the classifier yet.',
+  tierSignals: 'Signals per tier',
+  tierSignalsHint: 'Your 👍/👎 on answers, the answers you re-asked on the next tier, and the calls where you picked the model yourself.',
+  tierColumn: 'Tier',
+  callsColumn: 'Calls',
+  thumbsUpColumn: '👍 Good',
+  thumbsDownColumn: '👎 Bad',
+  escalationsColumn: 'Escalations',
+  overridesColumn: 'Overrides',
+  tierOther: 'other models',
   live: 'Updated {0}',
   error: 'Something went wrong: {0}',
   tierSimple: 'simple',
@@ -241,6 +252,8 @@ export interface SpendView {
 export type StatsRequests = {
   getPage: { params: RecordQuery; result: RecordPage };
   whatIf: { params: { thresholds: Thresholds }; result: WhatIfView };
+  /** Per tier: calls, 👍, 👎, escalations, overrides (core/stats/tierSignals). */
+  tierSignals: { params: Record<string, never>; result: TierSignals };
   export: { params: { format: ExportFormat; includeText: boolean }; result: ExportOutcome };
 };
 
@@ -276,6 +289,10 @@ const statsRequestChecks: RequestChecks<StatsRequests> = {
   whatIf: {
     params: shape({ thresholds: isThresholds }),
     result: shape({ result: trustedObject<WhatIfResult>(), histogram: isScoreHistogram, current: isThresholds }),
+  },
+  tierSignals: {
+    params: shape({}),
+    result: shape({ rows: arrayOf(trustedObject<TierSignals['rows'][number]>()), signals: isFiniteNumber }),
   },
   export: {
     params: shape({ format: literal('csv', 'json'), includeText: isBoolean }),

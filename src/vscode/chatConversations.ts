@@ -219,6 +219,20 @@ export function usageOf(result: Pick<AskResult, 'record'>): TurnUsage | null {
   };
 }
 
+/**
+ * The model of the tier above the one `modelKey` serves, when there is one and it is another model
+ * (for "Ask the next tier instead"); undefined for the top tier and for models that serve no tier.
+ */
+export function nextTierModel(config: Pick<RouterConfig, 'models' | 'policy'>, modelKey: string): string | undefined {
+  const tier = TIERS.findIndex((t) => config.policy.tierModels[t] === modelKey);
+  if (tier === -1) return undefined;
+  for (const higher of TIERS.slice(tier + 1)) {
+    const key = config.policy.tierModels[higher];
+    if (key && key !== modelKey && config.models[key]) return key;
+  }
+  return undefined;
+}
+
 /** The model picker's entries: every configured model, with the tier it serves. */
 export function modelOptions(config: Pick<RouterConfig, 'models' | 'policy'>): ModelOption[] {
   const tierOf = (key: string) => TIERS.find((tier) => config.policy.tierModels[tier] === key) ?? null;

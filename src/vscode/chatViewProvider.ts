@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { AskEvents, AskRequest, AskResult } from '../core/ask';
 import type { RouterConfig } from '../core/config';
+import type { SignalKind } from '../core/history/signal';
 import {
   AUTO_MODEL,
   CHAT_STRINGS,
@@ -22,7 +23,7 @@ import {
   type Conversation,
 } from '../protocol/chat';
 import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../protocol/common';
-import { badgeOf, ConversationStore, errorOf, messagesFor, modelForMessage, modelOptions, newTurn, stickyBadge, usageOf } from './chatConversations';
+import { badgeOf, ConversationStore, errorOf, messagesFor, modelForMessage, modelOptions, newTurn, nextTierModel, stickyBadge, usageOf } from './chatConversations';
 import { Disposable } from './disposable';
 import { failureText } from './errorText';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
@@ -33,6 +34,8 @@ export const NEW_CHAT_COMMAND = 'qwenRouter.newChat';
 /** Runs one message: the core's `ask` with its dependencies (config, classifier, store, API key) bound. */
 export interface ChatBackend {
   ask(request: AskRequest, events: AskEvents): Promise<AskResult>;
+  /** Appends a signal line about a recorded call (RouterService.signal). */
+  signal?(recordId: string, kind: SignalKind): Promise<void>;
 }
 
 export interface ChatViewDeps {
@@ -60,6 +63,16 @@ const ACTION_COMMANDS: Record<Exclude<ChatAction, 'retry'>, { command: string; a
   downloadModel: { command: 'qwenRouter.downloadModel', args: [] },
   openStats: { command: 'qwenRouter.openStats', args: [] },
 };
+
+/** A turn that re-asks an earlier one on the next tier. */
+interface Reask {
+  /** The conversation before the earlier turn, then its prompt. */
+  messages: AskRequest['messages'];
+  reaskOf: string;
+  escalatedFromRecord: string;
+  /** Appends the `next_tier` signal (a failure fails the turn, so no unlinked re-ask is made). */
+  beforeAsk(): Promise<void>;
+}
 
 interface Running {
   conversation: Conversation;
@@ -229,6 +242,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       if (this.selectedModel === AUTO_MODEL && !this.running) this.deps.drafts?.update(message.text);
     },
     offerModel: () => this.deps.offerModel?.(),
+    signal: (message) => this.thumb(message.turnId, message.signal),
+    askNextTier: (message) => this.askNextTier(message.turnId),
     runAction: async (message) => {
       const { command, args } = ACTION_COMMANDS[message.action];
       try {
@@ -284,6 +299,49 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     });
   }
 
+  // --- Signals -------------------------------------------------------------------------------
+
+  private findTurn(turnId: string): { conversation: Conversation; turn: ChatTurn; index: number } | undefined {
+    const conversation = this.store.active;
+    const index = conversation.turns.findIndex((t) => t.id === turnId);
+    return index === -1 ? undefined : { conversation, turn: conversation.turns[index], index };
+  }
+
+  private async appendSignal(recordId: string, kind: SignalKind): Promise<void> {
+    try {
+      await this.deps.backend.signal?.(recordId, kind);
+    } catch (error) {
+      throw new Error(vscode.l10n.t('Could not record the signal: {0}', error instanceof Error ? error.message : String(error)));
+    }
+  }
+
+  /** 👍/👎 on an answer: a signal line for its record; the turn shows the latest choice. */
+  async thumb(turnId: string, kind: 'thumbs_up' | 'thumbs_down'): Promise<void> {
+    const found = this.findTurn(turnId);
+    if (!found?.turn.recordId || found.turn.signal === kind) return;
+    await this.appendSignal(found.turn.recordId, kind);
+    found.turn.signal = kind;
+    void this.store.save();
+    this.post({ type: 'turnFinished', conversationId: found.conversation.id, turn: found.turn });
+  }
+
+  /**
+   * "Ask the next tier instead": a `next_tier` signal on the answer's record, then the same prompt
+   * (with the conversation before it) on the next tier's model, as the user's choice for that
+   * message; the new record links back through `escalated_from_record`.
+   */
+  askNextTier(turnId: string): Promise<ChatTurn> | undefined {
+    if (this.running) throw new Error(vscode.l10n.t(CHAT_STRINGS.busy));
+    const found = this.findTurn(turnId);
+    const recordId = found?.turn.recordId;
+    const model = found?.turn.nextTierModel;
+    if (!found || !recordId || !model || !this.deps.getConfig().models[model]) return undefined;
+    const { conversation, turn, index } = found;
+    const context = messagesFor({ ...conversation, turns: conversation.turns.slice(0, index) }, turn.prompt);
+    const next = this.startTurn(conversation, turn.prompt, model, { messages: context, reaskOf: turn.id, escalatedFromRecord: recordId, beforeAsk: () => this.appendSignal(recordId, 'next_tier') });
+    return this.whenFinished(next);
+  }
+
   // --- Running a message ---------------------------------------------------------------------
 
   private retry(turnId: string): void {
@@ -296,25 +354,27 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.startTurn(conversation, last.prompt, last.requestedModel);
   }
 
-  private startTurn(conversation: Conversation, prompt: string, requestedModel: string): ChatTurn {
+  private startTurn(conversation: Conversation, prompt: string, requestedModel: string, reask?: Reask): ChatTurn {
     const turn = newTurn(prompt, requestedModel);
-    const messages = messagesFor(conversation, prompt);
+    if (reask) turn.reaskOf = reask.reaskOf;
+    const messages = reask?.messages ?? messagesFor(conversation, prompt);
     this.store.addTurn(conversation, turn);
     const running: Running = { conversation, turn, controller: new AbortController(), pendingAnswer: '', pendingThinking: '', flushTimer: undefined };
     this.running = running;
     this.post({ type: 'turnAdded', conversationId: conversation.id, turn });
-    void this.run(running, messages);
+    void this.run(running, messages, reask);
     return turn;
   }
 
-  private async run(running: Running, messages: AskRequest['messages']): Promise<void> {
+  private async run(running: Running, messages: AskRequest['messages'], reask?: Reask): Promise<void> {
     const { conversation, turn, controller } = running;
     const choice = modelForMessage(turn.requestedModel, this.sticky, conversation);
     const kept = choice.sticky ? conversation.stickyRoute : null;
     let result: AskResult | undefined;
     try {
+      await reask?.beforeAsk();
       result = await this.deps.backend.ask(
-        { messages, model: choice.model, keepRoute: choice.keep, signal: controller.signal },
+        { messages, model: choice.model, keepRoute: choice.keep, signal: controller.signal, ...(reask ? { escalatedFromRecord: reask.escalatedFromRecord } : {}) },
         {
           onRouting: ({ decision }) => {
             turn.route = kept ? stickyBadge(kept) : badgeOf(decision);
@@ -345,6 +405,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       turn.error = errorOf(result);
       if (turn.error && result.error) turn.error.message = failureText(result.error);
       turn.usage = usageOf(result);
+      if (result.record.attempts && result.record.id) turn.recordId = result.record.id;
+      const next = result.status === 'ok' ? nextTierModel(this.deps.getConfig(), turn.usage?.modelKey ?? result.record.llm.model) : undefined;
+      if (next) turn.nextTierModel = next;
       if (!turn.route && result.decision) turn.route = kept ? stickyBadge(kept) : badgeOf(result.decision);
       if (result.historyError) void vscode.window.showWarningMessage(result.historyError);
       // The first routed answer of a conversation fixes its route when "keep one route" is on.

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ask, type AskEvents, type AskRequest, type AskResult } from '../core/ask';
 import type { RouterConfig } from '../core/config';
+import type { SignalKind } from '../core/history/signal';
 import { HISTORY_FILE_NAME, HistoryStore } from '../core/history/store';
 import { resultLine, retryLine, routingLine, type Logger } from '../core/log';
 import { route, type RoutingDecision } from '../core/routing/route';
@@ -125,6 +126,12 @@ export class RouterService extends Disposable {
     if (result.historyError) this.log.error(result.historyError);
     else this.historyChanged.fire({ kind: 'appended', record: result.record });
     await this.spend.recorded(result.record);
+  }
+
+  /** Appends a user's signal about a recorded call (👍/👎, next tier) as a linked line of the history. */
+  async signal(recordId: string, kind: SignalKind): Promise<void> {
+    await this.history.appendSignal(recordId, kind);
+    this.historyChanged.fire({ kind: 'signal' });
   }
 
   /** Deletes the history file once pending appends are written; stats start again from nothing. */

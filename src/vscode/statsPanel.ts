@@ -4,6 +4,7 @@
  * file; filtered pages and the what-if scan it once), and answers the webview's requests.
  */
 import * as vscode from 'vscode';
+import { TierSignalsAccumulator } from '../core/stats/tierSignals';
 import type { Logger } from '../core/log';
 import type { RouterConfig } from '../core/config';
 import type { CallRecord } from '../core/history/record';
@@ -46,7 +47,8 @@ const INLINE_STATS_BYTES = 1 << 20;
 export type StatsHistory = HistoryStore;
 
 /** A change to the history: one record appended (the ask flow), or anything else (import, clear, another file). */
-export type HistoryChange = { kind: 'appended'; record: CallRecord | Record<string, unknown> } | { kind: 'reset' };
+/** `signal`: a signal line was appended (the per-tier signals change; the stats and the what-if do not). */
+export type HistoryChange = { kind: 'appended'; record: CallRecord | Record<string, unknown> } | { kind: 'signal' } | { kind: 'reset' };
 
 export interface StatsPanelDeps {
   /** The history store in use now (it may change with the workspace or the settings). */
@@ -264,7 +266,7 @@ class StatsSession extends Disposable {
 
   private historyChanged(change: HistoryChange): void {
     if (change.kind === 'appended') this.whatIf.appended(change.record as Record<string, unknown>);
-    else this.whatIf.reset();
+    else if (change.kind === 'reset') this.whatIf.reset();
     this.scheduleLive();
   }
 
@@ -299,6 +301,11 @@ class StatsSession extends Disposable {
       const points = await this.whatIf.get();
       const result = points.compute({ thresholds, taskRules: config.policy.taskRules, tierModels: config.policy.tierModels }, config.models);
       return { result, histogram: points.histogram(0.02), current: { ...config.policy.complexity } };
+    },
+    tierSignals: async () => {
+      const accumulator = new TierSignalsAccumulator(this.deps.getConfig().policy.tierModels);
+      for await (const { value } of this.deps.getHistory().records(undefined, { signals: true })) accumulator.add(value);
+      return accumulator.finish();
     },
     export: async ({ format, includeText }) => {
       const history = this.deps.getHistory();

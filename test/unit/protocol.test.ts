@@ -259,10 +259,12 @@ describe('webview protocol (src/protocol)', () => {
       runAction: (m) => seen.push(`action:${m.action}`),
       draft: (m) => seen.push(`draft:${m.text}`),
       offerModel: () => seen.push('offerModel'),
+      signal: (m) => seen.push(`signal:${m.turnId}:${m.signal}`),
+      askNextTier: (m) => seen.push(`askNextTier:${m.turnId}`),
     };
-    const incoming: unknown[] = [{ type: 'ready' }, { type: 'stop', turnId: 't9' }, { type: 'bogus' }, { type: 'request', requestId: '1', method: 'send', params: { text: 'hi', model: 'auto' } }, { type: 'runAction', action: 'openStats' }, { type: 'draft', text: 'how do' }, { type: 'draft', text: 'x'.repeat(200_001) }, { type: 'offerModel' }];
+    const incoming: unknown[] = [{ type: 'ready' }, { type: 'stop', turnId: 't9' }, { type: 'bogus' }, { type: 'request', requestId: '1', method: 'send', params: { text: 'hi', model: 'auto' } }, { type: 'runAction', action: 'openStats' }, { type: 'draft', text: 'how do' }, { type: 'draft', text: 'x'.repeat(200_001) }, { type: 'offerModel' }, { type: 'signal', turnId: 't1', signal: 'thumbs_down' }, { type: 'signal', turnId: 't1', signal: 'meh' }, { type: 'askNextTier', turnId: 't1' }, { type: 'askNextTier' }];
     for (const message of incoming) if (isChatToHost(message)) dispatch(handlers, message);
-    assert.deepEqual(seen, ['ready', 'stop:t9', 'request:send:hi', 'action:openStats', 'draft:how do', 'offerModel']);
+    assert.deepEqual(seen, ['ready', 'stop:t9', 'request:send:hi', 'action:openStats', 'draft:how do', 'offerModel', 'signal:t1:thumbs_down', 'askNextTier:t1']);
   });
 
   it('formats and localizes strings like vscode.l10n.t', () => {

@@ -315,6 +315,36 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       assert.equal(await page.locator('.route-badge button[data-action="offer-model"]').innerText(), CHAT_STRINGS.offerModel);
     });
 
+    it('puts 👍/👎 and "Ask the next tier instead" on a recorded answer, posts them typed, and shows the choice', async () => {
+      await waitPosted(page, 'ready');
+      const usage = { modelKey: 'qwen-plus', inputTokens: 12, outputTokens: 80, costUsd: 0.0001, latencyMs: 1500, ttftMs: 300, escalatedFrom: [] };
+      const answered = turn('t1', { status: 'done', route, answer: 'ok', usage, recordId: 'rec-1', nextTierModel: 'qwen-max' });
+      const top = turn('t2', { status: 'done', route: { ...route, tier: 'complex', modelKey: 'qwen-max' }, answer: 'ok', usage: { ...usage, modelKey: 'qwen-max' }, recordId: 'rec-2' });
+      const unrecorded = turn('t3', { status: 'done', route, answer: 'ok', usage });
+      await hostSays(page, { type: 'state', state: chatState([answered, top, unrecorded]) });
+      await page.waitForSelector('article[data-turn="t1"] .turn-signals');
+      assert.equal(await page.locator('article[data-turn="t2"] .turn-signals button').count(), 2, 'the top tier has thumbs and no next tier');
+      assert.equal(await page.locator('article[data-turn="t3"] .turn-signals').count(), 0, 'no buttons without a record id');
+      const t1 = 'article[data-turn="t1"] .turn-signals';
+      assert.equal(await page.locator(`${t1} [data-action="ask-next-tier"]`).innerText(), CHAT_STRINGS.askNextTier);
+      assert.deepEqual(await page.locator(`${t1} [data-action="turn-signal"]`).evaluateAll((els) => els.map((e) => e.getAttribute('aria-pressed'))), ['false', 'false']);
+
+      await page.click(`${t1} [data-value="thumbs_down"]`);
+      assert.deepEqual(await waitPosted(page, 'signal'), { type: 'signal', turnId: 't1', signal: 'thumbs_down' });
+      await hostSays(page, { type: 'turnFinished', conversationId: 'c1', turn: { ...answered, signal: 'thumbs_down' } });
+      await page.waitForSelector(`${t1} [data-value="thumbs_down"][aria-pressed="true"]`);
+      assert.equal(await page.locator(`${t1} [data-value="thumbs_up"]`).getAttribute('aria-pressed'), 'false');
+      // A later opposite choice replaces it.
+      await page.click(`${t1} [data-value="thumbs_up"]`);
+      await page.waitForFunction(() => (window as unknown as { __posted: { type: string; signal?: string }[] }).__posted.some((m) => m.type === 'signal' && m.signal === 'thumbs_up'));
+      await hostSays(page, { type: 'turnFinished', conversationId: 'c1', turn: { ...answered, signal: 'thumbs_up' } });
+      await page.waitForSelector(`${t1} [data-value="thumbs_up"][aria-pressed="true"]`);
+      assert.equal(await page.locator(`${t1} [data-value="thumbs_down"]`).getAttribute('aria-pressed'), 'false');
+
+      await page.click(`${t1} [data-action="ask-next-tier"]`);
+      assert.deepEqual(await waitPosted(page, 'askNextTier'), { type: 'askNextTier', turnId: 't1' });
+    });
+
     it('puts errors inline with their actions', async () => {
       await waitPosted(page, 'ready');
       const failed = turn('t1', { status: 'error', error: { kind: 'auth', message: 'The API key was rejected (401 invalid_api_key).', actions: ['setApiKey', 'chooseRegion', 'retry'] } });

@@ -140,6 +140,8 @@ export interface CallRecord {
   attempt_log?: AttemptInfo[];
   /** Ours: model keys tried before the one in `llm.model`. */
   escalated_from?: string[];
+  /** Ours: the id of the record this call re-asked on the next tier ("Ask the next tier instead"). */
+  escalated_from_record?: string;
   privacy?: PrivacyMode;
 }
 

@@ -7,6 +7,7 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StatsAccumulator, type HistoryStats, type StatsOptions } from '../stats/accumulator';
 import { parseLine, parseLineText, scanBackward, scanForward, type LineCounts } from './lines';
+import { signalLine, type SignalKind, type SignalLine } from './signal';
 import { withoutText, type CallRecord, type PrivacyMode } from './record';
 
 export const HISTORY_FILE_NAME = 'call_history.jsonl';
@@ -96,6 +97,15 @@ export class HistoryStore {
   append(record: CallRecord | Record<string, unknown>): Promise<void> {
     const stored = this.privacy === 'metadata' ? withoutText(record as CallRecord) : record;
     return this.appendLines([JSON.stringify(stored)]);
+  }
+
+  /**
+   * Appends a signal line about the call record `of` (👍/👎, "Ask the next tier instead"). It holds
+   * no text, so privacy leaves it as it is; stats, pages and skipped lines do not count it.
+   */
+  appendSignal(of: string, signal: SignalKind, options: { now?: () => number; newId?: () => string } = {}): Promise<SignalLine> {
+    const line = signalLine(of, signal, options);
+    return this.appendLines([JSON.stringify(line)]).then(() => line);
   }
 
   /** Appends lines already serialized (one record each, no newline inside). */

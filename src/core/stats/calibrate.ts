@@ -17,6 +17,7 @@
  */
 import type { ModelTable } from '../models/table';
 import { DEFAULT_POLICY, TIERS, type Thresholds, type Tier } from '../routing/policy';
+import { SIGNAL_KINDS, type SignalKind } from '../history/signal';
 import { WhatIfPoints, type ScoredCall, type WhatIfResult, type WhatIfScenario } from './whatIf';
 
 /** Fewer classifier-routed calls than this, and a fit would describe noise. */
@@ -26,8 +27,7 @@ export const MIN_SIGNALS = 10;
 const DAY_S = 86_400;
 const MONTH_DAYS = 30;
 
-export type SignalKind = 'thumbs_up' | 'thumbs_down' | 'next_tier';
-export const SIGNAL_KINDS: readonly SignalKind[] = ['thumbs_up', 'thumbs_down', 'next_tier'];
+export { SIGNAL_KINDS, type SignalKind } from '../history/signal';
 
 export type CalibrationGoal = { kind: 'mix'; mix: [number, number, number] } | { kind: 'budget'; monthlyUsd: number } | { kind: 'signals' };
 

@@ -174,6 +174,20 @@ function renderFooter(view: TurnView, turn: ChatTurn): void {
   if (usage.costUsd !== null) items.push(h('span', { className: 'cost', title: s.costTooltip, text: formatString(s.cost, formatUsd(usage.costUsd).slice(1)) }));
   if (usage.escalatedFrom.length) items.push(h('span', { className: 'escalated', text: formatString(s.escalatedFrom, usage.escalatedFrom.join(', ')) }));
   view.footer.append(...items);
+  if (turn.status === 'done' && turn.recordId) view.footer.append(signalButtons(turn));
+}
+
+/** 👍/👎 (the chosen one pressed) and, below the top tier, "Ask the next tier instead". */
+function signalButtons(turn: ChatTurn): HTMLElement {
+  const thumb = (signal: 'thumbs_up' | 'thumbs_down', iconName: string, label: string) => {
+    const pressed = turn.signal === signal;
+    const b = button({ action: 'turn-signal', iconName, title: label, className: `signal ${pressed ? 'pressed' : ''}`.trim(), data: { turn: turn.id, value: signal } });
+    b.setAttribute('aria-pressed', String(pressed));
+    return b;
+  };
+  const items: HTMLElement[] = [thumb('thumbs_up', 'thumbsup', s.thumbsUp), thumb('thumbs_down', 'thumbsdown', s.thumbsDown)];
+  if (turn.nextTierModel) items.push(button({ action: 'ask-next-tier', label: s.askNextTier, title: formatString(s.askNextTierHint, turn.nextTierModel), iconName: 'arrow-up', className: 'link next-tier', data: { turn: turn.id } }));
+  return h('span', { className: 'turn-signals' }, items);
 }
 
 function createTurnView(turn: ChatTurn): TurnView {
@@ -440,6 +454,15 @@ const clickActions: Record<string, (target: HTMLElement) => void> = {
   'insert-code': (target) => {
     const code = codeOfBlock(target);
     if (code !== undefined) host.post({ type: 'insert', text: code });
+  },
+  'turn-signal': (target) => {
+    const turnId = target.dataset.turn;
+    const signal = target.dataset.value;
+    if (turnId && (signal === 'thumbs_up' || signal === 'thumbs_down')) host.post({ type: 'signal', turnId, signal });
+  },
+  'ask-next-tier': (target) => {
+    const turnId = target.dataset.turn;
+    if (turnId && !state?.busyTurnId) host.post({ type: 'askNextTier', turnId });
   },
   'turn-action': (target) => {
     const action = target.dataset.value;

@@ -19,6 +19,7 @@ import {
   type StatsToHost,
   type StatsToWebview,
   type Thresholds,
+  type TierSignals,
   type WhatIfView,
 } from '../../protocol/stats';
 import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
@@ -56,6 +57,7 @@ const sections = {
   charts: h('section', { className: 'charts-grid' }),
   details: h('section', { className: 'details-grid' }),
   whatIf: h('section', { className: 'card what-if' }),
+  tiers: h('section', { className: 'card tier-signals', attrs: { hidden: '' } }),
   spend: h('section', { className: 'spend', attrs: { hidden: '' } }),
   records: h('section', { className: 'card records' }),
   footer: h('footer', { className: 'stats-footer' }),
@@ -236,6 +238,7 @@ function requestWhatIf(delay = 60): void {
   clearTimeout(whatIfTimer);
   whatIfTimer = setTimeout(() => {
     const seq = ++whatIfSeq;
+    requestTierSignals();
     requests.request('whatIf', { thresholds: { ...thresholds } }).then(
       (view) => {
         if (seq !== whatIfSeq) return; // a newer slider position is on its way
@@ -246,6 +249,33 @@ function requestWhatIf(delay = 60): void {
       (error: unknown) => showError(error),
     );
   }, delay);
+}
+
+let tierSeq = 0;
+
+function requestTierSignals(): void {
+  const seq = ++tierSeq;
+  requests.request('tierSignals', {}).then(
+    (view) => {
+      if (seq === tierSeq) renderTierSignals(view);
+    },
+    (error: unknown) => showError(error),
+  );
+}
+
+/** Per tier: calls, 👍, 👎, escalations (re-asked on the next tier), overrides (model picked by the user). */
+function renderTierSignals(view: TierSignals): void {
+  clear(sections.tiers);
+  sections.tiers.hidden = false;
+  const tierName: Record<string, string> = { simple: s.tierSimple, medium: s.tierMedium, complex: s.tierComplex, other: s.tierOther };
+  const rows = view.rows.map((row) =>
+    h('tr', { data: { tier: row.tier } }, [
+      h('th', { text: tierName[row.tier] ?? row.tier }),
+      ...[row.calls, row.thumbs_up, row.thumbs_down, row.escalations, row.overrides].map((n) => h('td', { text: formatInteger(n) })),
+    ]),
+  );
+  const head = [s.tierColumn, s.callsColumn, s.thumbsUpColumn, s.thumbsDownColumn, s.escalationsColumn, s.overridesColumn].map((text) => h('th', { text }));
+  sections.tiers.append(h('h3', { text: s.tierSignals }), h('p', { className: 'muted', text: s.tierSignalsHint }), h('table', { className: 'tier-signals-table' }, [h('thead', {}, [h('tr', {}, head)]), h('tbody', {}, rows)]));
 }
 
 function slider(which: keyof Thresholds, label: string): HTMLElement {
@@ -576,7 +606,7 @@ function applyState(state: StatsState): void {
     document.title = s.title;
     clear(app);
     errorBar.hidden = true;
-    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.whatIf, sections.records, sections.footer);
+    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.tiers, sections.whatIf, sections.records, sections.footer);
     app.removeAttribute('aria-busy');
   } else {
     filter = { ...NO_FILTER };
