@@ -16,6 +16,7 @@ import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
 import { createLog } from './vscode/log';
+import { promptForOtelHeaders } from './vscode/telemetry';
 
 /** How long after activation the token counter is built (~0.3 s, once) and the history's stats are read. */
 const TOKEN_COUNTER_WARM_UP_DELAY_MS = 1000;
@@ -32,7 +33,7 @@ export interface QwenRouterApi {
   endpoint: LocalEndpoint;
 }
 
-let running: { classifier: ClassifierController } | undefined;
+let running: { classifier: ClassifierController; router: RouterService } | undefined;
 
 export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const started = performance.now();
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const router = new RouterService(context, classifier, keys, log);
   // The log goes last: VS Code disposes subscriptions in order, and the others may still log.
   context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), registerAnswerDocuments(), log);
-  running = { classifier };
+  running = { classifier, router };
 
   registerChatView(context, { backend: router, getConfig: () => router.config, onDidChangeConfig: router.onDidChangeConfig, log });
   const stats = registerStatsPanel(context, {
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
   command('qwenRouter.explainRouting', () => explainRouting(router, () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined)));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
+  command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));
   command('qwenRouter.chooseRegion', () => chooseRegion());
   command('qwenRouter.downloadModel', () => downloadClassifierModel(context, classifier));
   command('qwenRouter.quantizeModel', () => quantizeClassifierModel(context, classifier));
@@ -87,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint };
 }
 
-/** Waits for the classifier's worker thread to finish its request, release the model and exit. */
+/** Waits for the classifier's worker thread to finish its request, release the model and exit; sends pending telemetry (bounded). */
 export async function deactivate(): Promise<void> {
-  await running?.classifier.shutdown();
+  await Promise.all([running?.classifier.shutdown(), running?.router.telemetry.shutdown()]);
 }
