@@ -36,7 +36,6 @@ describe('OpenTelemetry export (host)', function () {
   });
   after(async () => {
     for (const key of ['baseUrl', 'escalateOnFailure', 'telemetry.otlp.endpoint']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await settings().update('telemetry.otlp.endpoint', undefined, vscode.ConfigurationTarget.Workspace);
     await answering('showInputBox', '', () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
     await answering('showInputBox', '', () => vscode.commands.executeCommand('qwenRouter.setOtelHeaders'));
     await api.router.telemetry.configure();
