@@ -17,6 +17,7 @@ import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel'
 import { RouterStatusBar } from './vscode/statusBar';
 import { createLog } from './vscode/log';
 import { downloadThenQuantize, ModelOffer } from './vscode/modelOffer';
+import { promptForOtelHeaders } from './vscode/telemetry';
 
 /** How long after activation the token counter is built (~0.3 s, once) and the history's stats are read. */
 const TOKEN_COUNTER_WARM_UP_DELAY_MS = 1000;
@@ -35,7 +36,7 @@ export interface QwenRouterApi {
   modelOffer: ModelOffer;
 }
 
-let running: { classifier: ClassifierController } | undefined;
+let running: { classifier: ClassifierController; router: RouterService } | undefined;
 
 export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const started = performance.now();
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const router = new RouterService(context, classifier, keys, log);
   // The log goes last: VS Code disposes subscriptions in order, and the others may still log.
   context.subscriptions.push(classifier, router, new RouterStatusBar(classifier, router), registerAnswerDocuments(), log);
-  running = { classifier };
+  running = { classifier, router };
 
   const modelOffer = new ModelOffer({ globalState: context.globalState, download: () => downloadThenQuantize(context, classifier) }).watch(router.onDidRoute);
   context.subscriptions.push(modelOffer);
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
   command('qwenRouter.explainRouting', () => explainRouting(router, () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined)));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
+  command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));
   command('qwenRouter.chooseRegion', () => chooseRegion());
   command('qwenRouter.downloadModel', () => downloadClassifierModel(context, classifier));
   command('qwenRouter.quantizeModel', () => quantizeClassifierModel(context, classifier));
@@ -99,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer };
 }
 
-/** Waits for the classifier's worker thread to finish its request, release the model and exit. */
+/** Waits for the classifier's worker thread to finish its request, release the model and exit; sends pending telemetry (bounded). */
 export async function deactivate(): Promise<void> {
-  await running?.classifier.shutdown();
+  await Promise.all([running?.classifier.shutdown(), running?.router.telemetry.shutdown()]);
 }

@@ -14,6 +14,7 @@ import type { HistoryChange } from './statsPanel';
 import { Disposable } from './disposable';
 import { readBudget, readRouterConfig } from './routerSettings';
 import { SpendService } from './spend';
+import { OtelExport } from './telemetry';
 
 /**
  * The one place the VS Code front ends (palette, chat, stats) reach the core: routing and calls with
@@ -33,6 +34,8 @@ export class RouterService extends Disposable {
   private warmUpTimer: ReturnType<typeof setTimeout> | undefined;
   /** Budgets and the all-workspace ledger (issue 11). */
   readonly spend: SpendService;
+  /** OpenTelemetry export of every recorded call, when an endpoint is set (docs/telemetry.md). */
+  readonly telemetry: OtelExport;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -46,6 +49,7 @@ export class RouterService extends Disposable {
     this.history = new HistoryStore(join(storage.fsPath, HISTORY_FILE_NAME), { privacy: this.current.config.privacy, ...this.statsOptions() });
     this.register({ dispose: () => clearTimeout(this.warmUpTimer) });
     this.spend = this.register(new SpendService(context, this.history, readBudget()));
+    this.telemetry = this.register(new OtelExport(context, log));
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('qwenRouter')) return;
@@ -125,6 +129,7 @@ export class RouterService extends Disposable {
     this.log[level](line);
     if (result.historyError) this.log.error(result.historyError);
     else this.historyChanged.fire({ kind: 'appended', record: result.record });
+    this.telemetry.recorded(result.record, this.config.privacy);
     await this.spend.recorded(result.record);
   }
 

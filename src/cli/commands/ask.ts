@@ -4,6 +4,7 @@ import { UsageError, type CliCommand, type CliIo } from '../runner';
 import { historyPath, openStore } from './historyOptions';
 import { apiKeysFromFlags, configFromFlags, MISSING_KEY_HINT, readAll, routerFlagOptions } from './routerFlags';
 import { cliBudget } from './budgetOptions';
+import { cliTelemetry } from '../telemetry';
 
 /** A running classifier the ask command can route with; disposed when the command ends. */
 export interface CliClassifier {
@@ -70,6 +71,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
       const budget = cliBudget(values, config, store, io);
+      const telemetry = cliTelemetry(io, { privacy: config.privacy, allowInsecureHttp: values['allow-insecure-http'] === true });
 
       let classifier: CliClassifier | undefined;
       if (typeof values['model-dir'] === 'string') {
@@ -115,6 +117,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             },
           },
         );
+        telemetry?.recorded(result.record);
         if (answered && !answered.endsWith('\n')) io.stdout.write('\n');
         if (result.historyError) io.stderr.write(`warning: ${result.historyError}\n`);
         if (result.status === 'ok') return 0;
@@ -127,6 +130,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       } finally {
         for (const signal of Object.keys(CANCEL_SIGNALS)) process.off(signal, onSignal);
         await classifier?.dispose();
+        await telemetry?.shutdown();
       }
     },
   };

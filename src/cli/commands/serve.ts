@@ -3,6 +3,7 @@ import { EndpointStartError, generateEndpointToken, isLoopbackHost, startRouterS
 import { UsageError, type CliCommand } from '../runner';
 import type { AskCommandSeams, CliClassifier } from './ask';
 import { historyPath, openStore } from './historyOptions';
+import { cliTelemetry } from '../telemetry';
 import { apiKeysFromFlags, configFromFlags, MISSING_KEY_HINT, routerFlagOptions } from './routerFlags';
 
 const USAGE =
@@ -46,6 +47,7 @@ export function createServeCommand(seams: AskCommandSeams = {}): CliCommand {
       const config = configFromFlags(values, io.env);
       const getApiKey = await apiKeysFromFlags(values, io);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
+      const telemetry = cliTelemetry(io, { privacy: config.privacy, allowInsecureHttp: values['allow-insecure-http'] === true });
 
       let classifier: CliClassifier | undefined;
       if (typeof values['model-dir'] === 'string') {
@@ -55,11 +57,12 @@ export function createServeCommand(seams: AskCommandSeams = {}): CliCommand {
       let server;
       try {
         server = await startRouterServer(
-          { config: () => config, classify: classifier?.classify, store, getApiKey, missingKeyHint: MISSING_KEY_HINT },
+          { config: () => config, classify: classifier?.classify, store, getApiKey, missingKeyHint: MISSING_KEY_HINT, onResult: (result) => telemetry?.recorded(result.record) },
           { host, port, token, allowedOrigins: (values['allow-origin'] as unknown as string[] | undefined) ?? [], version },
         );
       } catch (error) {
         await classifier?.dispose();
+        await telemetry?.shutdown();
         if (error instanceof EndpointStartError) throw new Error(error.message);
         throw error;
       }
@@ -83,6 +86,7 @@ export function createServeCommand(seams: AskCommandSeams = {}): CliCommand {
       io.stderr.write(`${signal}: stopping (requests still running get 5 s)\n`);
       await server.close(5_000);
       await classifier?.dispose();
+      await telemetry?.shutdown();
       io.stderr.write('stopped\n');
       return 0;
     },
