@@ -33,7 +33,10 @@ describe('sidebar chat (host)', function () {
   const backend = (privacy: PrivacyMode = 'full'): ChatBackend => ({
     ask: (request, events) =>
       ask(request, { config: { ...config, baseUrl: standIn.baseUrl, retry: { ...config.retry, maxAttempts: 1 } }, store: new HistoryStore(historyPath, { privacy }), getApiKey: () => apiKey, sleep: async () => undefined }, events),
+    signal: async (recordId, kind) => void (await new HistoryStore(historyPath, { privacy }).appendSignal(recordId, kind)),
   });
+  /** Every line of the history, call records and signal lines alike. */
+  const lines = (): Record<string, unknown>[] => (existsSync(historyPath) ? readFileSync(historyPath, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line)) : []);
   const records = (): CallRecord[] => (existsSync(historyPath) ? readFileSync(historyPath, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as CallRecord) : []);
 
   function makeProvider(mementos = { workspaceState: memoryMemento(), globalState: memoryMemento() }, privacy: PrivacyMode = 'full') {
@@ -143,6 +146,30 @@ describe('sidebar chat (host)', function () {
     const state = again.posted.find((p) => p.message.type === 'state')?.message.state as ChatState;
     assert.equal(state.conversation.turns.length, 0);
     assert.ok(!JSON.stringify(state).includes('Nightingale'));
+  });
+
+  it('👎 from the page lands as a signal line on the answer\'s record; "Ask the next tier" re-asks there, linked', async () => {
+    standIn.setDefault({ reply: 'A short answer.', chunkSize: 8 });
+    const { provider } = makeProvider();
+    const spy = await openChat(provider);
+    const first = await provider.send('What is a closure?');
+    assert.equal(first.status, 'done', JSON.stringify(first.error));
+    const firstRecord = records()[0];
+    assert.equal(first.recordId, firstRecord.id);
+    assert.equal(first.nextTierModel, 'qwen-plus');
+
+    spy.simulate({ type: 'signal', turnId: first.id, signal: 'thumbs_down' });
+    const signal = await waitFor(() => lines().find((line) => line.type === 'signal'), 10_000, 'the signal line');
+    assert.deepEqual([signal?.of, signal?.signal], [firstRecord.id, 'thumbs_down']);
+
+    const second = await provider.askNextTier(first.id);
+    assert.ok(second, 'the re-ask started');
+    assert.equal(second.status, 'done', JSON.stringify(second.error));
+    assert.equal(standIn.requests.at(-1)?.body?.model, 'qwen-plus', 'the re-ask went to the next tier\'s model');
+    const calls = records().filter((line) => (line as { type?: string }).type !== 'signal');
+    assert.equal(calls.length, 2);
+    assert.equal((calls[1] as CallRecord & { escalated_from_record?: string }).escalated_from_record, firstRecord.id);
+    assert.ok(lines().some((line) => line.type === 'signal' && line.signal === 'next_tier' && line.of === firstRecord.id));
   });
 
   it('Stop aborts the request: the turn is cancelled, the partial answer kept and recorded as cancelled', async () => {
