@@ -8,17 +8,9 @@ import manifest from '../../package.json';
 import type { QwenRouterApi } from '../../src/extension';
 import { RouterStatusBar } from '../../src/vscode/statusBar';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
-import { answering } from './prompts';
+import { answering, until } from './prompts';
 
 const KEY = 'sk-host-budget-31c';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('budgets (host)', function () {
   this.timeout(60_000);

@@ -16,17 +16,10 @@ import { ChatViewProvider } from '../../src/vscode/chatViewProvider';
 import { ModelOffer, OFFER_DECLINED_KEY } from '../../src/vscode/modelOffer';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { memoryMemento, spyWebview, type WebviewSpy } from './webviewSpy';
+import { until } from './prompts';
 
 const MODEL = resolve(__dirname, '../../../test/fixtures/tiny-model-json');
 const KEY = 'sk-first-run-host-test';
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
-}
 
 describe('first run and routing before Enter (host)', function () {
   this.timeout(60_000);

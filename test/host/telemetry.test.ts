@@ -7,17 +7,9 @@ import manifest from '../../package.json';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { OtlpReceiver } from '../support/otlpReceiver';
-import { answering } from './prompts';
+import { answering, until } from './prompts';
 
 const KEY = 'sk-host-otel-7f2';
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('OpenTelemetry export (host)', function () {
   this.timeout(60_000);

@@ -9,19 +9,10 @@ import manifest from '../../package.json';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { startHubStandIn, type HubStandIn } from '../support/hubStandIn';
-import { answering } from './prompts';
+import { answering, until } from './prompts';
 
 const KEY = 'sk-users-own-key-7d2a';
 const OTHER_PROGRAMS_KEY = 'sk-openai-not-for-qwen-router';
-
-/** Resolves once `check` holds, polling VS Code's view of the settings. */
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('settings a workspace cannot set (host)', function () {
   this.timeout(60_000);
