@@ -63,6 +63,13 @@ describe('documentation links', () => {
     });
   }
 
+  it('keeps the README a product page: at most 250 lines, with the two setup commands', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const lines = readme.trimEnd().split('\n').length;
+    assert.ok(lines <= 250, `README.md has ${lines} lines; move reference material to docs/`);
+    assert.match(readme, /npm install\s*\n\s*npm start\s+# or: npm test/);
+  });
+
   it('finds the links it checks', () => {
     const readme = links(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
     assert.ok(readme.some((l) => l.target === 'CONTRIBUTING.md'));
