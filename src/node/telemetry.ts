@@ -11,7 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { CallRecord } from '../core/history/record';
+import type { CallRecord, PrivacyMode } from '../core/history/record';
 import type { Logger } from '../core/log';
 import { callTelemetry, DURATION_BUCKETS, TOKEN_BUCKETS, type OtlpTarget } from '../core/telemetry/genai';
 
@@ -78,11 +78,14 @@ export class CallExporter {
     };
   }
 
-  /** Exports one recorded call. Never throws, never waits for the network. */
-  recorded(record: CallRecord): void {
+  /**
+   * Exports one recorded call. Never throws, never waits for the network. Text goes out only when
+   * the target asks for it and the history it was recorded under keeps text (`privacy` "full").
+   */
+  recorded(record: CallRecord, privacy: PrivacyMode): void {
     if (this.closed) return;
     try {
-      const t = callTelemetry(record, { includeText: this.target.includeText });
+      const t = callTelemetry(record, { includeText: this.target.includeText && privacy === 'full' });
       if (this.tracer) {
         const span = this.tracer.getTracer('qwen-router', this.options.version).startSpan(t.span.name, { kind: SpanKind.CLIENT, startTime: t.span.startMs, attributes: t.span.attributes });
         if (t.span.errorMessage !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: t.span.errorMessage });

@@ -67,7 +67,7 @@ export class OtelExport extends Disposable {
 
   /** Exports a recorded call; text only when the setting asks for it and the history keeps text. */
   recorded(record: CallRecord, privacy: PrivacyMode): void {
-    this.exporter?.recorded(privacy === 'metadata' ? { ...record, privacy: 'metadata' } : record);
+    this.exporter?.recorded(record, privacy);
   }
 
   /** Sends what is pending; bounded (deactivation waits for it). */

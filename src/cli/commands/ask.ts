@@ -71,7 +71,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
       const budget = cliBudget(values, config, store, io);
-      const telemetry = cliTelemetry(io, { privacy: config.privacy, allowInsecureHttp: values['allow-insecure-http'] === true });
+      const telemetry = cliTelemetry(io, { allowInsecureHttp: values['allow-insecure-http'] === true });
 
       let classifier: CliClassifier | undefined;
       if (typeof values['model-dir'] === 'string') {
@@ -117,7 +117,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             },
           },
         );
-        telemetry?.recorded(result.record);
+        telemetry?.recorded(result.record, config.privacy);
         if (answered && !answered.endsWith('\n')) io.stdout.write('\n');
         if (result.historyError) io.stderr.write(`warning: ${result.historyError}\n`);
         if (result.status === 'ok') return 0;

@@ -47,7 +47,7 @@ export function createServeCommand(seams: AskCommandSeams = {}): CliCommand {
       const config = configFromFlags(values, io.env);
       const getApiKey = await apiKeysFromFlags(values, io);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
-      const telemetry = cliTelemetry(io, { privacy: config.privacy, allowInsecureHttp: values['allow-insecure-http'] === true });
+      const telemetry = cliTelemetry(io, { allowInsecureHttp: values['allow-insecure-http'] === true });
 
       let classifier: CliClassifier | undefined;
       if (typeof values['model-dir'] === 'string') {
@@ -57,7 +57,7 @@ export function createServeCommand(seams: AskCommandSeams = {}): CliCommand {
       let server;
       try {
         server = await startRouterServer(
-          { config: () => config, classify: classifier?.classify, store, getApiKey, missingKeyHint: MISSING_KEY_HINT, onResult: (result) => telemetry?.recorded(result.record) },
+          { config: () => config, classify: classifier?.classify, store, getApiKey, missingKeyHint: MISSING_KEY_HINT, onResult: (result) => telemetry?.recorded(result.record, config.privacy) },
           { host, port, token, allowedOrigins: (values['allow-origin'] as unknown as string[] | undefined) ?? [], version },
         );
       } catch (error) {
