@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClassifyFn } from './classifier/result';
 import type { RouterConfig } from './config';
 import type { HistoryStore } from './history/store';
-import type { CallRecord, LlmLayer, RecordError, RoutingLayer } from './history/record';
+import type { CallRecord, LlmLayer, RecordError, RoutingLayer, Surface } from './history/record';
 import { SCHEMA_VERSION } from './history/record';
 import type { BudgetGate } from './budget/budget';
 import { chat, type ChatOutcome, type ChatTarget, type ToolCall } from './llm/client';
@@ -39,6 +39,8 @@ export interface AskRequest {
   signal?: AbortSignal;
   /** The record id of the answer this call re-asks on the next tier; recorded as `escalated_from_record`. */
   escalatedFromRecord?: string;
+  /** The surface asking (palette, sidebar, participant, provider, endpoint, cli); recorded as `surface`. */
+  surface?: Surface;
 }
 
 export interface RoutedEvent {
@@ -133,6 +135,7 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     cancelled: false,
     attempts: 0,
     ...(request.escalatedFromRecord ? { escalated_from_record: request.escalatedFromRecord } : {}),
+    ...(request.surface ? { surface: request.surface } : {}),
   });
   const emptyLlm = (key: string, spec: ModelSpec | undefined, baseUrl: string | undefined): LlmLayer => ({
     model: key,

@@ -251,7 +251,7 @@ export async function startRouterServer(deps: RouterServerDeps, options: RouterS
     };
 
     const result = await ask(
-      { messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens, enableThinking: request.enableThinking, tools: request.tools, toolChoice: request.toolChoice, signal },
+      { messages: request.messages, model: request.model, temperature: request.temperature, maxTokens: request.maxTokens, enableThinking: request.enableThinking, tools: request.tools, toolChoice: request.toolChoice, signal, surface: 'endpoint' },
       { config, classify: deps.classify, store: deps.store, getApiKey: deps.getApiKey, missingKeyHint: deps.missingKeyHint, newId: () => recordId, budget: deps.budget?.() },
       {
         onRouting: (event) => {

@@ -374,7 +374,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     try {
       await reask?.beforeAsk();
       result = await this.deps.backend.ask(
-        { messages, model: choice.model, keepRoute: choice.keep, signal: controller.signal, ...(reask ? { escalatedFromRecord: reask.escalatedFromRecord } : {}) },
+        { messages, model: choice.model, keepRoute: choice.keep, signal: controller.signal, surface: 'sidebar', ...(reask ? { escalatedFromRecord: reask.escalatedFromRecord } : {}) },
         {
           onRouting: ({ decision }) => {
             turn.route = kept ? stickyBadge(kept) : badgeOf(decision);

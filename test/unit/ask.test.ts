@@ -58,7 +58,7 @@ describe('ask() (route, call, record)', function () {
       onAnswer: () => events.push('answer'),
       onDone: (r) => events.push(`done:${r.status}`),
     };
-    const result = await ask({ messages: user('Write a mystery story set in a lighthouse.'), temperature: 0.7 }, deps, handlers);
+    const result = await ask({ messages: user('Write a mystery story set in a lighthouse.'), temperature: 0.7, surface: 'sidebar' }, deps, handlers);
     assert.equal(result.status, 'ok');
     assert.equal(result.answer, 'Once upon a time...');
     assert.equal(events[0], 'routing:qwen-plus:medium:qwen-plus');
@@ -98,6 +98,7 @@ describe('ask() (route, call, record)', function () {
     assert.ok(Math.abs(record.timestamp - Date.now() / 1000) < 60);
     assert.equal(record.error, null);
     assert.equal(record.cancelled, false);
+    assert.equal(record.surface, 'sidebar');
     assert.equal(record.attempts, 1);
   });
 

@@ -77,6 +77,7 @@ describe('CLI (node dist/cli.js as a child process)', function () {
       assert.equal(standIn.requests[0].body.stream, false);
       assert.equal(standIn.requests[0].headers.authorization, `Bearer ${KEY}`);
       assert.equal(records(path)[0].routing.method, 'user_specified');
+      assert.equal(records(path)[0].surface, 'cli');
     });
 
     it('fails with one clear line on stderr and a non-zero exit, and still records the call', async () => {

@@ -85,6 +85,7 @@ describe('local endpoint: the old service API and OpenAI chat completions over t
     const [record] = records();
     assert.equal(record.id, response.headers.get('x-qwen-router-record-id'));
     assert.equal(record.routing.method, 'nvidia_classifier');
+    assert.equal(record.surface, 'endpoint');
     assert.equal(record.llm.model, data.model);
     assert.deepEqual(data.usage, { prompt_tokens: record.llm.input_tokens, completion_tokens: record.llm.output_tokens, total_tokens: record.llm.total_tokens });
     assert.equal(standIn.requests.length, 1);

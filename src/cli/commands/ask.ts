@@ -91,7 +91,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       let thinkingShown = false;
       try {
         const result = await ask(
-          { messages: [{ role: 'user', content: prompt }], model: typeof values.model === 'string' ? values.model : undefined, temperature, maxTokens, signal: controller.signal },
+          { messages: [{ role: 'user', content: prompt }], model: typeof values.model === 'string' ? values.model : undefined, temperature, maxTokens, signal: controller.signal, surface: 'cli' },
           {
             config,
             classify: classifier?.classify,

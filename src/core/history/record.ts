@@ -13,6 +13,9 @@ export const SCHEMA_VERSION = 1;
 /** "kept_route" (ours): a conversation kept the route decided for an earlier message. */
 export type RoutingMethod = 'nvidia_classifier' | 'fallback_token_length' | 'user_specified' | 'kept_route';
 export type PrivacyMode = 'full' | 'metadata';
+/** Ours: where a call came from. Every surface goes through the same ask(); this only labels the record. */
+export type Surface = 'palette' | 'sidebar' | 'participant' | 'provider' | 'endpoint' | 'cli';
+export const SURFACES: readonly Surface[] = ['palette', 'sidebar', 'participant', 'provider', 'endpoint', 'cli'];
 
 export interface RecordMessage {
   role: string;
@@ -143,6 +146,8 @@ export interface CallRecord {
   /** Ours: the id of the record this call re-asked on the next tier ("Ask the next tier instead"). */
   escalated_from_record?: string;
   privacy?: PrivacyMode;
+  /** Ours: the surface the call came from; absent on the old service's records and on ours before it was kept. */
+  surface?: Surface;
 }
 
 /**

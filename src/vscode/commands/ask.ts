@@ -50,7 +50,7 @@ export async function askFromPalette(router: RouterService, options: { requireSe
       progress.report({ message: vscode.l10n.t('Routing…') });
       let thinking = false;
       return router.ask(
-        { messages: [{ role: 'user', content }], signal: abort.signal },
+        { messages: [{ role: 'user', content }], signal: abort.signal, surface: 'palette' },
         {
           onRouting: ({ decision }) => {
             answer.append(`> ${describeDecision(decision)}\n\n`);
