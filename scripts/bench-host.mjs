@@ -14,7 +14,7 @@
 //   const report = await runHostBench({ modelDir, runs: 5 });
 //
 // As a CLI: node scripts/bench-host.mjs [--model-dir DIR] [--runs N] [--records N] [--verbose] [--model-only]
-//   (--model-only: just activation, the model's load and the classifications, with the host's memory)
+//   (--model-only: activation without a model, then the model's load and the classifications, with the host's memory)
 //   (expects a build: node esbuild.config.mjs; prints the report as JSON)
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -239,10 +239,9 @@ async function runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs
 export async function runHostBench({ modelDir, runs = 5, records = 100_000, verbose = false, log = (line) => console.log(line), timeoutMs = 10 * 60_000, modelOnly = false } = {}) {
   if (!existsSync(BENCH_ENTRY)) throw new Error(`${BENCH_ENTRY} does not exist: run the build first (node esbuild.config.mjs)`);
   const report = {};
-  if (!modelOnly) {
-    log('host benchmark: no model (activation, ask, chat, stats)...');
-    report.no_model = await runOnce({ parts: 'activation,ask,chat,stats', runs, records, verbose, log, timeoutMs });
-  }
+  const noModelParts = modelOnly ? 'activation' : 'activation,ask,chat,stats';
+  log(`host benchmark: no model (${noModelParts})...`);
+  report.no_model = await runOnce({ parts: noModelParts, runs, records, verbose, log, timeoutMs });
   if (modelDir) {
     modelDir = resolve(modelDir);
     const parts = modelOnly ? 'activation,classifier' : 'activation,classifier,ask,chat';
@@ -263,7 +262,13 @@ function summaryOf(report) {
   const chatOf = (run) => (run.chat && !run.chat.skipped ? run.chat : undefined);
   return {
     // The extension host's resident memory: before activation, and with the model loaded (the classifier's own process apart).
-    host_rss_mb: { before_activation: b.rss_mb_before_activation ?? null, with_model: b.rss_mb_with_model ?? null, classifier_process: b.classifier_process_rss_mb ?? null },
+    host_rss_mb: {
+      before_activation: b.rss_mb_before_activation ?? null,
+      active_no_model: a.rss_mb_active ?? null,
+      with_model: b.rss_mb_with_model ?? null,
+      growth_with_model: a.rss_mb_active && b.rss_mb_with_model ? b.rss_mb_with_model - a.rss_mb_active : null,
+      classifier_process: b.classifier_process_rss_mb ?? null,
+    },
     activation_wall_ms: { no_model: a.activation?.wall_ms ?? null, with_model: b.activation?.wall_ms ?? null },
     activation_reported_ms: { no_model: a.activation?.reported_ms ?? null, with_model: b.activation?.reported_ms ?? null },
     max_lag_ms: {

@@ -192,7 +192,8 @@ console.log(`load average: ${report.load_average_at_start.join(' ')} at the star
 if (report.host?.summary) {
   const h = report.host.summary;
   console.log(`\nhost (${report.host.model}):`);
-  console.log(`extension host RSS: ${h.host_rss_mb.before_activation} MB before activation, ${h.host_rss_mb.with_model} MB with the model loaded; the classifier's process ${h.host_rss_mb.classifier_process ?? '(none: in the host)'} MB`);
+  const m = h.host_rss_mb;
+  console.log(`extension host RSS: ${m.before_activation} MB before activation, ${m.active_no_model} MB active without a model, ${m.with_model} MB with the model loaded (+${m.growth_with_model} MB; goal ≤ 60); the classifier's own process ${m.classifier_process ?? '(none: in the host)'} MB`);
   console.table({
     'activation, wall (ms)': h.activation_wall_ms,
     'activation, reported (ms)': h.activation_reported_ms,

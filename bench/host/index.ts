@@ -126,6 +126,12 @@ async function bench(report: Report): Promise<void> {
   };
   log(`activated in ${wallMs.toFixed(1)} ms (reported ${api.activationMs.toFixed(1)} ms)`);
 
+  if (!MODEL_DIR) {
+    // The host's memory with the extension active and its warm-ups done (token counter at 1 s, history at 2 s),
+    // no model: what "with the model" is compared with.
+    await sleep(3000);
+    report.rss_mb_active = Math.round(process.memoryUsage().rss / 2 ** 20);
+  }
   if (MODEL_DIR && PARTS.has('classifier')) {
     const state = await classifierSettled(api, 120_000);
     const loading = lag.stop();

@@ -172,7 +172,7 @@ export class ClassifierController extends Disposable {
     if (state.kind === 'ready') {
       const { info } = state;
       const substituted = info.substitutedFor ? ` instead of ${info.substitutedFor}` : '';
-      this.log.info(`Classifier ready in ${Math.round(elapsedMs)} ms (ONNX session ${Math.round(info.sessionCreateMs)} ms, process ${this.pid}): ${info.onnxPath}, ${info.precision}${substituted}, ${info.tokenizerFormat}`);
+      this.log.info(`Classifier ready in ${Math.round(elapsedMs)} ms (ONNX session ${Math.round(info.sessionCreateMs)} ms) in process ${this.pid}: ${info.onnxPath}, ${info.precision}${substituted}, ${info.tokenizerFormat}`);
     } else if (state.kind === 'restarting') {
       this.log.warn(`Classifier: ${state.message} Routing falls back to the prompt's length meanwhile.`);
     } else if (state.kind === 'failed') {
