@@ -254,28 +254,53 @@ function fitBudget(history: CalibrationHistory, monthlyUsd: number, scenario: Om
   return thresholdsAt(calls, bounds[best.j1], bounds[best.j2]);
 }
 
+/** A classifier-routed call (with a recorded tier) that carries signals: the last thumb, and whether it was re-asked. */
+export interface SignalledCall {
+  call: ScoredCall;
+  kinds: ReadonlySet<SignalKind>;
+}
+
+/** Thumbed down or re-asked on the next tier: the router got it wrong, by the user's word. */
+export const isBadSignal = (kinds: ReadonlySet<SignalKind>): boolean => kinds.has('thumbs_down') || kinds.has('next_tier');
+
+/** The calls among `calls` that carry signals (calls with no recorded tier are left out, as calibration leaves them). */
+export function signalledCalls(history: CalibrationHistory, calls: readonly ScoredCall[]): SignalledCall[] {
+  const byIndex = history.signals();
+  const out: SignalledCall[] = [];
+  for (const call of calls) {
+    const kinds = byIndex.get(call.index);
+    if (kinds?.size && call.recordedTier) out.push({ call, kinds });
+  }
+  return out;
+}
+
+/** How many thumbed-down or re-asked classifier-routed calls the history holds: what `--objective signals` rests on. */
+export function badSignalCount(history: CalibrationHistory, scenario: Omit<WhatIfScenario, 'thresholds'>, models: ModelTable): number {
+  return signalledCalls(history, history.points.scoredCalls(scenario, models).calls).filter((s) => isBadSignal(s.kinds)).length;
+}
+
+/** The refusal when a history has too few signals for the signals objective. */
+export function tooFewSignals(count: number): CalibrationRefusal {
+  return new CalibrationRefusal(
+    `Calibrating on signals needs at least ${MIN_SIGNALS} thumbed-down or re-asked ("Ask the next tier instead") calls routed by the classifier; this history has ${count}. ` +
+      'Rate more answers in the chat, or calibrate with --mix or --monthly-budget meanwhile.',
+  );
+}
+
 function fitSignals(history: CalibrationHistory, current: Thresholds, scenario: Omit<WhatIfScenario, 'thresholds'>, models: ModelTable): { thresholds: Thresholds; signals: NonNullable<CalibrationResult['signals']> } {
   const { calls } = sortedCalls(history, scenario, models);
-  const byIndex = history.signals();
   const counts = { used: 0, thumbs_down: 0, next_tier: 0, thumbs_up: 0, already_top: 0, sent_higher: 0 };
   const wanted: ScoredCall[] = [];
-  for (const call of calls) {
-    const set = byIndex.get(call.index);
-    if (!set || !call.recordedTier) continue;
-    if (set.has('thumbs_up')) counts.thumbs_up += 1;
-    if (!set.has('thumbs_down') && !set.has('next_tier')) continue;
+  for (const { call, kinds } of signalledCalls(history, calls)) {
+    if (kinds.has('thumbs_up')) counts.thumbs_up += 1;
+    if (!isBadSignal(kinds)) continue;
     counts.used += 1;
-    if (set.has('thumbs_down')) counts.thumbs_down += 1;
-    if (set.has('next_tier')) counts.next_tier += 1;
+    if (kinds.has('thumbs_down')) counts.thumbs_down += 1;
+    if (kinds.has('next_tier')) counts.next_tier += 1;
     if (call.recordedTier === 'complex') counts.already_top += 1;
     else wanted.push(call);
   }
-  if (counts.used < MIN_SIGNALS) {
-    throw new CalibrationRefusal(
-      `Calibrating on signals needs at least ${MIN_SIGNALS} thumbed-down or re-asked ("Ask the next tier instead") calls routed by the classifier; this history has ${counts.used}. ` +
-        'Rate more answers in the chat, or calibrate with --mix or --monthly-budget meanwhile.',
-    );
-  }
+  if (counts.used < MIN_SIGNALS) throw tooFewSignals(counts.used);
   // The highest cut at or below the lowest score that must move up: no other call moves with it.
   const cutBelow = (score: number) => {
     let lo = -Infinity;
@@ -297,4 +322,11 @@ function fitSignals(history: CalibrationHistory, current: Thresholds, scenario: 
 /** The scenario the CLI and the extension start from: the policy's thresholds, rules and tier models. */
 export function scenarioOf(policy: Pick<typeof DEFAULT_POLICY, 'complexity' | 'taskRules' | 'tierModels'>): WhatIfScenario {
   return { thresholds: { ...policy.complexity }, taskRules: policy.taskRules, tierModels: { ...policy.tierModels } };
+}
+
+/** Folds history lines (call records and signal lines, as `HistoryStore.records(counts, { signals: true })` yields them). */
+export async function readCalibrationHistory(lines: AsyncIterable<{ value: Record<string, unknown> }>): Promise<CalibrationHistory> {
+  const history = new CalibrationHistory();
+  for await (const { value } of lines) history.add(value);
+  return history;
 }
