@@ -31,8 +31,22 @@ export { SIGNAL_KINDS, type SignalKind } from '../history/signal';
 
 export type CalibrationGoal = { kind: 'mix'; mix: [number, number, number] } | { kind: 'budget'; monthlyUsd: number } | { kind: 'signals' };
 
+/** The notes a result may carry, in English (the extension looks them up to word them in the display language). */
+export const NOTES = {
+  ties: 'Calls with equal scores cannot be split between tiers: this is the nearest mix the recorded scores allow.',
+  taskRules: 'Task rules and context windows apply after the cut points, so the projected mix can differ from the one asked for.',
+  unpriced: '{0} calls would go to a model without prices; they are counted at 0.',
+} as const;
+
+/** What a refusal is about, with its figures (the extension words it in the display language). */
+export type RefusalDetail = { kind: 'too_few_calls'; have: number; need: number } | { kind: 'too_few_signals'; have: number; need: number } | { kind: 'budget_too_low'; monthlyUsd: number; cheapestMonthlyUsd: number };
+
 /** A refusal the user should read as it is (too little history, an impossible budget...). */
-export class CalibrationRefusal extends Error {}
+export class CalibrationRefusal extends Error {
+  constructor(message: string, readonly detail?: RefusalDetail) {
+    super(message);
+  }
+}
 
 export interface Projection {
   /** Share of the classifier-routed calls per tier (0..1, four decimals). */
@@ -152,6 +166,7 @@ function sortedCalls(history: CalibrationHistory, scenario: Omit<WhatIfScenario,
     throw new CalibrationRefusal(
       `Calibration needs at least ${MIN_SCORED_CALLS} successful calls routed by the classifier; this history has ${calls.length}. ` +
         'Keep using the router with the classifier model installed (calls routed by prompt length or by a model you named do not count), then try again.',
+      { kind: 'too_few_calls', have: calls.length, need: MIN_SCORED_CALLS },
     );
   }
   calls.sort((a, b) => a.score - b.score);
@@ -195,15 +210,15 @@ export function calibrate(history: CalibrationHistory, goal: CalibrationGoal, sc
     const j1 = nearestBound(bounds, goal.mix[0] * n);
     const j2 = nearestBound(bounds, (goal.mix[0] + goal.mix[1]) * n, j1);
     thresholds = thresholdsAt(calls, bounds[j1], bounds[j2]);
-    if (Math.abs(bounds[j1] - goal.mix[0] * n) >= 1 || Math.abs(bounds[j2] - (goal.mix[0] + goal.mix[1]) * n) >= 1) notes.push('Calls with equal scores cannot be split between tiers: this is the nearest mix the recorded scores allow.');
-    if (scenario.taskRules?.length) notes.push('Task rules and context windows apply after the cut points, so the projected mix can differ from the one asked for.');
+    if (Math.abs(bounds[j1] - goal.mix[0] * n) >= 1 || Math.abs(bounds[j2] - (goal.mix[0] + goal.mix[1]) * n) >= 1) notes.push(NOTES.ties);
+    if (scenario.taskRules?.length) notes.push(NOTES.taskRules);
   } else if (goal.kind === 'budget') {
     thresholds = fitBudget(history, goal.monthlyUsd, base, models);
   } else {
     ({ thresholds, signals } = fitSignals(history, scenario.thresholds, base, models));
   }
   const projected = project(history, thresholds, base, models);
-  if (projected.unpriced_calls) notes.push(`${projected.unpriced_calls} calls would go to a model without prices; they are counted at 0.`);
+  if (projected.unpriced_calls) notes.push(NOTES.unpriced.replace('{0}', String(projected.unpriced_calls)));
   return {
     objective: goal.kind === 'budget' ? 'monthly_budget' : goal.kind,
     thresholds,
@@ -233,6 +248,7 @@ function fitBudget(history: CalibrationHistory, monthlyUsd: number, scenario: Om
       `No thresholds fit a monthly budget of $${monthlyUsd}: with every classifier-routed call on the simple tier (${scenario.tierModels.simple}) the projected monthly cost is $${round(cost * perMonth, 6)}` +
         (keptCostUsd ? `, of which $${round(keptCostUsd * perMonth, 6)} comes from calls the classifier did not route.` : '.') +
         ' Raise the budget, or choose a cheaper model for the simple tier.',
+      { kind: 'budget_too_low', monthlyUsd, cheapestMonthlyUsd: round(cost * perMonth, 6) },
     );
   }
   let j1 = groups;
@@ -284,6 +300,7 @@ export function tooFewSignals(count: number): CalibrationRefusal {
   return new CalibrationRefusal(
     `Calibrating on signals needs at least ${MIN_SIGNALS} thumbed-down or re-asked ("Ask the next tier instead") calls routed by the classifier; this history has ${count}. ` +
       'Rate more answers in the chat, or calibrate with --mix or --monthly-budget meanwhile.',
+    { kind: 'too_few_signals', have: count, need: MIN_SIGNALS },
   );
 }
 
