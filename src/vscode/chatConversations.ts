@@ -169,7 +169,7 @@ export function badgeOf(decision: RoutingDecision): RouteBadge {
       if (typeof value === 'number' && Number.isFinite(value)) scores[field] = value;
     }
   }
-  const note = [routing.rule, routing.adjusted].filter((x): x is string => typeof x === 'string' && x.length > 0).join('; ');
+  const note = [routing.rule, routing.adjusted, routing.pooled].filter((x): x is string => typeof x === 'string' && x.length > 0).join('; ');
   return {
     method: decision.method,
     modelKey: decision.modelKey,
@@ -181,6 +181,8 @@ export function badgeOf(decision: RoutingDecision): RouteBadge {
     fallbackMessage: decision.method === 'fallback_token_length' && typeof routing.error === 'string' ? routing.error : null,
     sticky: false,
     note: note || null,
+    ...(typeof routing.pooled === 'string' ? { pooled: routing.pooled } : {}),
+    ...(decision.thinking.enabled !== undefined ? { thinking: { enabled: decision.thinking.enabled, budget: decision.thinking.budget ?? null, reason: decision.thinking.reason } } : {}),
     scores,
   };
 }
