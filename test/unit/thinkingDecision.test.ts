@@ -19,8 +19,7 @@ import {
 } from '../../src/core/routing/thinking';
 import { configFromFlags } from '../../src/cli/commands/routerFlags';
 import { UsageError } from '../../src/cli/runner';
-import { DashScopeStandIn } from '../support/dashscopeStandIn';
-import { tempDirs } from '../support/tempDir';
+import { standInForSuite } from '../support/dashscopeStandIn';
 
 const KEY = 'sk-thinking';
 const verdict = (reasoning: number, task: string, complexity: number): ClassifierResult => ({
@@ -77,19 +76,11 @@ describe('thinking as a routing decision', () => {
   });
 
   describe('on the wire and in the record (DashScope stand-in)', () => {
-    let standIn: DashScopeStandIn;
-    const dirs = tempDirs();
-    before(async () => {
-      standIn = await DashScopeStandIn.start({ apiKey: KEY });
-    });
-    after(async () => {
-      await standIn.close();
-      dirs.cleanup();
-    });
-    beforeEach(() => standIn.reset());
+    const suite = standInForSuite(KEY);
 
     async function call(input: ConfigInput, result: ClassifierResult | undefined, extra: { enableThinking?: boolean; model?: string } = {}) {
-      const path = join(dirs.make(), 'call_history.jsonl');
+      const standIn = suite.standIn();
+      const path = join(suite.dirs.make(), 'call_history.jsonl');
       const { config, problems } = resolveConfig({ baseUrl: standIn.baseUrl, ...input });
       assert.deepEqual(problems, []);
       const classify = result ? async () => ({ ok: true as const, result, elapsedMs: 1, tokens: 5 }) : undefined;
@@ -100,7 +91,7 @@ describe('thinking as a routing decision', () => {
     }
 
     it('auto sends enable_thinking and thinking_budget for a reasoning prompt, records why, and prices its output at the thinking rate', async () => {
-      standIn.setScenario('qwen-plus', { reasoning: 'Let n = 2a, m = 2b...', reply: 'n + m = 2(a + b).', usage: { prompt_tokens: 100, completion_tokens: 1000, reasoning_tokens: 800 } });
+      suite.standIn().setScenario('qwen-plus', { reasoning: 'Let n = 2a, m = 2b...', reply: 'n + m = 2(a + b).', usage: { prompt_tokens: 100, completion_tokens: 1000, reasoning_tokens: 800 } });
       const { answer, record, body } = await call({}, verdict(0.85, 'Closed QA', 0.42));
       assert.equal(answer.decision!.modelKey, 'qwen-plus');
       assert.equal(body.enable_thinking, true);
@@ -114,7 +105,7 @@ describe('thinking as a routing decision', () => {
     });
 
     it('auto sends enable_thinking: false (no budget) for a plain prompt, and the output is priced at the normal rate', async () => {
-      standIn.setScenario('qwen-plus', { reply: 'ok', usage: { prompt_tokens: 100, completion_tokens: 1000 } });
+      suite.standIn().setScenario('qwen-plus', { reply: 'ok', usage: { prompt_tokens: 100, completion_tokens: 1000 } });
       const { record, body } = await call({}, verdict(0.1, 'Text Generation', 0.45));
       assert.equal(body.enable_thinking, false);
       assert.equal('thinking_budget' in body, false);
