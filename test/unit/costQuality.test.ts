@@ -8,6 +8,7 @@ import { COST_QUALITY_DEFAULT, DIAL_DEFAULT_THRESHOLDS, DIAL_MIN_HISTORY, dialPr
 import { tierForValue, type Thresholds, type Tier } from '../../src/core/routing/policy';
 import { configFromFlagsAndHistory } from '../../src/cli/commands/routerFlags';
 import { UsageError } from '../../src/cli/runner';
+import { runCliChild } from '../support/cliChild';
 import { tempDirs } from '../support/tempDir';
 
 const DIALS = Array.from({ length: 11 }, (_, d) => d);
@@ -141,7 +142,7 @@ describe('cost-quality dial', () => {
       assert.equal((await store.complexityScores()).total, 4);
     });
 
-    it('CLI --cost-quality follows the history once it has enough calls, and refuses bad values', async () => {
+    it('CLI --cost-quality (ask, serve, calibrate) follows the history once it has enough calls, and refuses bad values', async () => {
       const raw = syntheticScores(DIAL_MIN_HISTORY);
       const path = await historyWith(raw.map((s) => line('nvidia_classifier', s)));
       const config = await configFromFlagsAndHistory({ 'cost-quality': '8', history: path }, {});
@@ -151,6 +152,17 @@ describe('cost-quality dial', () => {
       const early = await configFromFlagsAndHistory({ 'cost-quality': '8', history: few }, {});
       assert.deepEqual(early.policy.complexity, DIAL_DEFAULT_THRESHOLDS[8]);
       assert.deepEqual(early.thresholdSource, { kind: 'dial_defaults', dial: 8, calls: 10 });
+      // calibrate --cost-quality: the same thresholds on the same history, projected like the other objectives.
+      const out = await runCliChild(['calibrate', '--history', path, '--cost-quality', '8', '--json']);
+      assert.equal(out.code, 0, out.stderr);
+      const printed = JSON.parse(out.stdout);
+      assert.equal(printed.objective, 'cost_quality');
+      assert.deepEqual(printed.thresholds, config.policy.complexity);
+      assert.deepEqual(printed.notes, [`From cost-quality dial 8, on ${DIAL_MIN_HISTORY} classifier-routed calls of history.`]);
+      assert.equal(printed.projected.tiers.simple + printed.projected.tiers.medium + printed.projected.tiers.complex, printed.projected.classifier_calls);
+      const both = await runCliChild(['calibrate', '--history', path, '--cost-quality', '8', '--mix', '1,0,0']);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /give exactly one of --mix, --monthly-budget, --objective signals, --cost-quality/);
       await assert.rejects(configFromFlagsAndHistory({ 'cost-quality': 'high', history: path }, {}), (e: unknown) => e instanceof UsageError && /--cost-quality must be a whole number from 0 \(cheapest\) to 10 \(best\); got "high"/.test(e.message));
     });
   });

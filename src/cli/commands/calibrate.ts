@@ -2,12 +2,17 @@ import { DEFAULT_CONFIG } from '../../core/config';
 import { calibrate, CalibrationHistory, CalibrationRefusal, parseMix, scenarioOf, type CalibrationGoal, type CalibrationResult } from '../../core/stats/calibrate';
 import { UsageError, type CliCommand } from '../runner';
 import { historyOption, historyPath, openStore } from './historyOptions';
+import { dialFlag } from './routerFlags';
+import type { ScoreDistribution } from '../../core/routing/dial';
 
-const USAGE = 'calibrate --history FILE (--mix S,M,C | --monthly-budget USD | --objective signals) [--json]   (thresholds fitted to the history, with their projected mix and monthly cost)';
+const USAGE =
+  'calibrate --history FILE (--mix S,M,C | --monthly-budget USD | --objective signals | --cost-quality 0-10) [--json]   (thresholds fitted to the history, or the dial\'s on it, with their projected mix and monthly cost)';
 
-function goalOf(values: Record<string, string | boolean | undefined>): CalibrationGoal {
-  const given = [values.mix, values['monthly-budget'], values.objective].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new UsageError('give exactly one of --mix, --monthly-budget, --objective signals');
+function goalOf(values: Record<string, string | boolean | undefined>, scores: () => Promise<ScoreDistribution>): CalibrationGoal | Promise<CalibrationGoal> {
+  const given = [values.mix, values['monthly-budget'], values.objective, values['cost-quality']].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new UsageError('give exactly one of --mix, --monthly-budget, --objective signals, --cost-quality');
+  const dial = dialFlag(values['cost-quality']);
+  if (dial !== undefined) return scores().then((s) => ({ kind: 'cost_quality', dial, scores: s }));
   if (typeof values.mix === 'string') return { kind: 'mix', mix: parseMix(values.mix) };
   if (typeof values['monthly-budget'] === 'string') {
     const usd = Number(values['monthly-budget']);
@@ -24,7 +29,7 @@ function text(result: CalibrationResult): string {
   const line = (label: string, t: CalibrationResult['thresholds'], p: CalibrationResult['projected']) =>
     `${label}simple < ${t.simple}, medium < ${t.medium}: ${pct(p.mix.simple)} / ${pct(p.mix.medium)} / ${pct(p.mix.complex)}, $${p.monthly_cost_usd} a month`;
   const lines = [
-    line('calibrated  ', result.thresholds, result.projected),
+    line(result.objective === 'cost_quality' ? 'dial        ' : 'calibrated  ', result.thresholds, result.projected),
     line('current     ', result.current.thresholds, result.current.projected),
     `over ${result.projected.classifier_calls} classifier-routed calls (${result.projected.kept_calls} others kept as recorded) spanning ${result.projected.span_days} days`,
   ];
@@ -35,17 +40,18 @@ function text(result: CalibrationResult): string {
 export const calibrateCommand: CliCommand = {
   name: 'calibrate',
   usage: USAGE,
-  options: { ...historyOption, mix: { type: 'string' }, 'monthly-budget': { type: 'string' }, objective: { type: 'string' }, json: { type: 'boolean' } },
+  options: { ...historyOption, mix: { type: 'string' }, 'cost-quality': { type: 'string' }, 'monthly-budget': { type: 'string' }, objective: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, _positionals, io) {
     let goal: CalibrationGoal;
+    const path = historyPath(values, io.env);
     try {
-      goal = goalOf(values);
+      goal = await goalOf(values, () => openStore(path).complexityScores());
     } catch (error) {
       if (error instanceof CalibrationRefusal) throw new UsageError(error.message);
       throw error;
     }
     const history = new CalibrationHistory();
-    for await (const { value } of openStore(historyPath(values, io.env)).records(undefined, { signals: true })) history.add(value);
+    for await (const { value } of openStore(path).records(undefined, { signals: true })) history.add(value);
     let result: CalibrationResult;
     try {
       result = calibrate(history, goal, scenarioOf(DEFAULT_CONFIG.policy), DEFAULT_CONFIG.models);

@@ -18,6 +18,7 @@
 import type { ModelTable } from '../models/table';
 import { DEFAULT_POLICY, TIERS, type Thresholds, type Tier } from '../routing/policy';
 import { SIGNAL_KINDS, type SignalKind } from '../history/signal';
+import { describeThresholdSource, resolveThresholds, type ScoreDistribution } from '../routing/dial';
 import { WhatIfPoints, type ScoredCall, type WhatIfResult, type WhatIfScenario } from './whatIf';
 
 /** Fewer classifier-routed calls than this, and a fit would describe noise. */
@@ -29,7 +30,12 @@ const MONTH_DAYS = 30;
 
 export { SIGNAL_KINDS, type SignalKind } from '../history/signal';
 
-export type CalibrationGoal = { kind: 'mix'; mix: [number, number, number] } | { kind: 'budget'; monthlyUsd: number } | { kind: 'signals' };
+export type CalibrationGoal =
+  | { kind: 'mix'; mix: [number, number, number] }
+  | { kind: 'budget'; monthlyUsd: number }
+  | { kind: 'signals' }
+  /** What the cost-quality dial at `dial` gives on these scores (core/routing/dial.ts), projected like the others. */
+  | { kind: 'cost_quality'; dial: number; scores: ScoreDistribution };
 
 /** A refusal the user should read as it is (too little history, an impossible budget...). */
 export class CalibrationRefusal extends Error {}
@@ -52,7 +58,7 @@ export interface Projection {
 }
 
 export interface CalibrationResult {
-  objective: 'mix' | 'monthly_budget' | 'signals';
+  objective: 'mix' | 'monthly_budget' | 'signals' | 'cost_quality';
   thresholds: Thresholds;
   projected: Projection;
   current: { thresholds: Thresholds; projected: Projection };
@@ -199,6 +205,10 @@ export function calibrate(history: CalibrationHistory, goal: CalibrationGoal, sc
     if (scenario.taskRules?.length) notes.push('Task rules and context windows apply after the cut points, so the projected mix can differ from the one asked for.');
   } else if (goal.kind === 'budget') {
     thresholds = fitBudget(history, goal.monthlyUsd, base, models);
+  } else if (goal.kind === 'cost_quality') {
+    const resolved = resolveThresholds({ dial: goal.dial, scores: goal.scores });
+    thresholds = resolved.thresholds;
+    notes.push(`From ${describeThresholdSource(resolved.source)}.`);
   } else {
     ({ thresholds, signals } = fitSignals(history, scenario.thresholds, base, models));
   }
