@@ -187,9 +187,15 @@ export function badgeOf(decision: RoutingDecision): RouteBadge {
   };
 }
 
-/** The badge of a message that reuses the conversation's kept route. */
-export function stickyBadge(kept: RouteBadge): RouteBadge {
-  return { ...kept, sticky: true, routingMs: null };
+/**
+ * The badge of a message that reuses the conversation's kept route: the kept model and tier, and
+ * this message's own thinking decision (a kept route has no scores to think on).
+ */
+export function stickyBadge(kept: RouteBadge, decision?: RoutingDecision): RouteBadge {
+  const badge: RouteBadge = { ...kept, sticky: true, routingMs: null };
+  delete badge.thinking;
+  const thinking = decision ? badgeOf(decision).thinking : undefined;
+  return thinking ? { ...badge, thinking } : badge;
 }
 
 /** What the user can do about an error of this kind (the first is the main one). */

@@ -140,6 +140,9 @@ describe('chat conversations (src/vscode/chatConversations)', () => {
     assert.equal(kept.sticky, true);
     assert.equal(kept.routingMs, null);
     assert.equal(kept.modelKey, 'qwen-plus');
+    assert.equal(kept.thinking, undefined, 'the first message thought; a kept route does not carry that over');
+    const keptDecision: RoutingDecision = { ...fallback, method: 'kept_route', thinking: { enabled: false, reason: 'auto: no classifier scores for this call' } };
+    assert.deepEqual(stickyBadge(badge, keptDecision).thinking, { enabled: false, budget: null, reason: 'auto: no classifier scores for this call' });
   });
 
   it('offers the action that fixes each error first', () => {
