@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ask } from '../../src/core/ask';
+import { budgetGate, DEFAULT_BUDGET } from '../../src/core/budget/budget';
 import type { ClassifierResult } from '../../src/core/classifier/result';
 import { resolveConfig, type ConfigInput } from '../../src/core/config';
 import type { CallRecord } from '../../src/core/history/record';
@@ -124,6 +125,26 @@ describe('thinking as a routing decision', () => {
       const leave = await call({ thinking: 'model-default' }, verdict(0.95, 'Code Generation', 0.45));
       assert.equal('enable_thinking' in leave.body, false);
       assert.equal(leave.record.routing!.thinking, undefined, 'model-default writes records as before');
+    });
+
+    it('decides again when a budget moves the call to another model', async () => {
+      const standIn = suite.standIn();
+      const { config } = resolveConfig({ baseUrl: standIn.baseUrl });
+      // Routed to qwen-max (no thinking, ~$0.0064 expected); $0.002 a day moves it to qwen-flash (~$0.0004), which thinks on this verdict.
+      const gate = budgetGate({ budget: { ...DEFAULT_BUDGET, daily: 0.002, onExceed: 'cheapest' }, config, spend: async () => ({ today: 0, month: 0 }), howToRaise: 'Raise it.' });
+      const path = join(suite.dirs.make(), 'call_history.jsonl');
+      const result = await ask(
+        { messages: [{ role: 'user', content: 'Prove it.' }] },
+        { config, classify: async () => ({ ok: true as const, result: verdict(0.9, 'Closed QA', 0.7), elapsedMs: 1, tokens: 3 }), store: new HistoryStore(path), getApiKey: () => KEY, budget: gate, sleep: async () => undefined },
+      );
+      assert.equal(result.decision!.modelKey, 'qwen-flash');
+      const body = standIn.requests.at(-1)!.body;
+      assert.equal(body.model, 'qwen-flash');
+      assert.equal(body.enable_thinking, true);
+      assert.equal(body.thinking_budget, THINKING_BUDGET_MAX);
+      const record: CallRecord = JSON.parse(readFileSync(path, 'utf8').trim());
+      assert.equal(record.routing!.thinking!.enabled, true);
+      assert.match(String(record.routing!.adjusted), /^budget: /);
     });
 
     it('lets a call’s explicit switch win, and keeps a named model’s record in the old shape', async () => {
