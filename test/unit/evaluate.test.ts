@@ -137,7 +137,7 @@ describe('evaluation (src/core/stats/evaluate)', () => {
       writeFileSync(few, history(30).map((r) => `${JSON.stringify(r)}\n`).join(''));
       const refused = await runCliChild(['evaluate', '--history', few]);
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /^qwen-router evaluate: With no --mix, --monthly-budget or --objective, the alternative is --objective signals\. Calibrating on signals needs at least 10 .* this history has 0\./);
+      assert.match(refused.stderr, /^qwen-router evaluate: With no --mix, --monthly-budget, --objective or --cost-quality, the alternative is --objective signals\. Calibrating on signals needs at least 10 .* this history has 0\./);
       assert.equal(refused.stderr.trim().split('\n').length, 1);
       const both = await runCliChild(['evaluate', '--history', path, '--mix', '1,0,0', '--objective', 'signals']);
       assert.equal(both.code, 2);

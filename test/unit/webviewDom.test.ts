@@ -290,6 +290,25 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       assert.ok((await page.locator('.route-badge').getAttribute('title'))?.includes('the classifier did not answer within 1500 ms'));
     });
 
+    it('shows thinking and the model pool on the badge, with their reasons in its tooltip', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await hostSays(page, { type: 'turnAdded', conversationId: 'c1', turn: turn('t1') });
+      const pooled = 'qwen-max is excluded from the model pool; using qwen-plus';
+      const thinking = { enabled: true, budget: 4608, reason: 'auto: reasoning 0.85 >= 0.6' };
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route: { ...route, tier: 'complex', note: pooled, pooled, thinking } });
+      await page.waitForSelector('.route-badge .badge-thinking');
+      assert.equal(await page.locator('.route-badge .badge-thinking').innerText(), 'thinking, up to 4,608 tokens');
+      assert.equal(await page.locator('.route-badge .badge-pooled').innerText(), CHAT_STRINGS.pooled);
+      assert.equal(await page.locator('.route-badge .badge-pooled').getAttribute('title'), pooled);
+      const title = (await page.locator('.route-badge').getAttribute('title')) ?? '';
+      assert.ok(title.includes(`Thinking: thinking, up to 4,608 tokens (${thinking.reason})`) && title.includes(pooled), title);
+      // Thinking off: no tag, the tooltip still says so and why.
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route: { ...route, thinking: { enabled: false, budget: null, reason: 'auto: reasoning 0.1 is below 0.6' } } });
+      await page.waitForFunction(() => document.querySelector('.route-badge .badge-thinking') === null);
+      assert.ok((await page.locator('.route-badge').getAttribute('title'))?.includes('Thinking: no thinking (auto: reasoning 0.1 is below 0.6)'));
+    });
+
     it('posts the draft after a pause in typing (debounced: the final text, not every keystroke), and not after Enter', async () => {
       await waitPosted(page, 'ready');
       await hostSays(page, { type: 'state', state: chatState() });

@@ -4,26 +4,34 @@ import { calibrate, CalibrationRefusal, parseMix, readCalibrationHistory, scenar
 import type { WhatIfScenario } from '../../core/stats/whatIf';
 import { UsageError, type CliCommand, type CliIo } from '../runner';
 import { historyOption, historyPath, openStore } from './historyOptions';
+import { dialFlag } from './routerFlags';
+import type { ScoreDistribution } from '../../core/routing/dial';
 
-const USAGE = 'calibrate --history FILE (--mix S,M,C | --monthly-budget USD | --objective signals) [--json]   (thresholds fitted to the history, with their projected mix and monthly cost)';
+const USAGE =
+  'calibrate --history FILE (--mix S,M,C | --monthly-budget USD | --objective signals | --cost-quality 0-10) [--json]   (thresholds fitted to the history, or the dial\'s on it, with their projected mix and monthly cost)';
 
 /** The flags that name a calibration goal (calibrate and evaluate share them). */
-export const goalOptions = { mix: { type: 'string' }, 'monthly-budget': { type: 'string' }, objective: { type: 'string' } } as const;
+export const goalOptions = { mix: { type: 'string' }, 'monthly-budget': { type: 'string' }, objective: { type: 'string' }, 'cost-quality': { type: 'string' } } as const;
 
-/** The goal the flags name; undefined when none is given and `optional` (evaluate's default). Bad values are usage errors. */
-export function goalOf(values: Record<string, string | boolean | undefined>, optional = false): CalibrationGoal | undefined {
+/**
+ * The goal the flags name; undefined when none is given and `optional` (evaluate's default). Bad
+ * values are usage errors. `scores` reads the history's complexity scores, only for the dial.
+ */
+export async function goalOf(values: Record<string, string | boolean | undefined>, scores: () => Promise<ScoreDistribution>, optional = false): Promise<CalibrationGoal | undefined> {
   try {
-    return parseGoal(values, optional);
+    return await parseGoal(values, scores, optional);
   } catch (error) {
     if (error instanceof CalibrationRefusal) throw new UsageError(error.message);
     throw error;
   }
 }
 
-function parseGoal(values: Record<string, string | boolean | undefined>, optional: boolean): CalibrationGoal | undefined {
-  const given = [values.mix, values['monthly-budget'], values.objective].filter((v) => v !== undefined).length;
+async function parseGoal(values: Record<string, string | boolean | undefined>, scores: () => Promise<ScoreDistribution>, optional: boolean): Promise<CalibrationGoal | undefined> {
+  const given = [values.mix, values['monthly-budget'], values.objective, values['cost-quality']].filter((v) => v !== undefined).length;
   if (given === 0 && optional) return undefined;
-  if (given !== 1) throw new UsageError(`give ${optional ? 'at most' : 'exactly'} one of --mix, --monthly-budget, --objective signals`);
+  if (given !== 1) throw new UsageError(`give ${optional ? 'at most' : 'exactly'} one of --mix, --monthly-budget, --objective signals, --cost-quality`);
+  const dial = dialFlag(values['cost-quality']);
+  if (dial !== undefined) return { kind: 'cost_quality', dial, scores: await scores() };
   if (typeof values.mix === 'string') return { kind: 'mix', mix: parseMix(values.mix) };
   if (typeof values['monthly-budget'] === 'string') {
     const usd = Number(values['monthly-budget']);
@@ -42,7 +50,7 @@ export const line = (label: string, t: CalibrationResult['thresholds'], p: Calib
 
 function text(result: CalibrationResult): string {
   const lines = [
-    line('calibrated  ', result.thresholds, result.projected),
+    line(result.objective === 'cost_quality' ? 'dial        ' : 'calibrated  ', result.thresholds, result.projected),
     line('current     ', result.current.thresholds, result.current.projected),
     `over ${result.projected.classifier_calls} classifier-routed calls (${result.projected.kept_calls} others kept as recorded) spanning ${result.projected.span_days} days`,
   ];
@@ -80,7 +88,7 @@ export const calibrateCommand: CliCommand = {
   usage: USAGE,
   options: { ...historyOption, ...goalOptions, json: { type: 'boolean' } },
   async run(values, _positionals, io) {
-    const goal = goalOf(values)!;
+    const goal = (await goalOf(values, () => openStore(historyPath(values, io.env)).complexityScores()))!;
     return runOnHistory('calibrate', values, io, (history, scenario, models) => calibrate(history, goal, scenario, models), text);
   },
 };

@@ -2,10 +2,10 @@ import { TIERS } from '../../core/routing/policy';
 import { evaluate, type Evaluation, type PolicyEvaluation } from '../../core/stats/evaluate';
 import type { CliCommand } from '../runner';
 import { goalOf, goalOptions, line, runOnHistory } from './calibrate';
-import { historyOption } from './historyOptions';
+import { historyOption, historyPath, openStore } from './historyOptions';
 
 const USAGE =
-  'evaluate [--history FILE] [--mix S,M,C | --monthly-budget USD | --objective signals] [--json]   (the current thresholds beside a calibrated alternative: mix, monthly cost, and where your 👍/👎 and re-asked calls fall; the alternative defaults to --objective signals)';
+  'evaluate [--history FILE] [--mix S,M,C | --monthly-budget USD | --objective signals | --cost-quality 0-10] [--json]   (the current thresholds beside a calibrated alternative: mix, monthly cost, and where your 👍/👎 and re-asked calls fall; the alternative defaults to --objective signals)';
 
 /** "👎 2 / 1 / 0": one kind of signal, per tier (simple / medium / complex). */
 function perTier(policy: PolicyEvaluation, kind: 'thumbs_down' | 'thumbs_up' | 'escalated'): string {
@@ -32,9 +32,9 @@ export const evaluateCommand: CliCommand = {
   usage: USAGE,
   options: { ...historyOption, ...goalOptions, json: { type: 'boolean' } },
   async run(values, _positionals, io) {
-    const goal = goalOf(values, true);
+    const goal = await goalOf(values, () => openStore(historyPath(values, io.env)).complexityScores(), true);
     // With no goal named, a refusal is about the default alternative: say which one that is.
-    const prefix = goal ? '' : 'With no --mix, --monthly-budget or --objective, the alternative is --objective signals. ';
+    const prefix = goal ? '' : 'With no --mix, --monthly-budget, --objective or --cost-quality, the alternative is --objective signals. ';
     return runOnHistory('evaluate', values, io, (history, scenario, models) => evaluate(history, { goal }, scenario, models), text, prefix);
   },
 };

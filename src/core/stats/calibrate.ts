@@ -18,6 +18,7 @@
 import type { ModelTable } from '../models/table';
 import { DEFAULT_POLICY, TIERS, type Thresholds, type Tier } from '../routing/policy';
 import { SIGNAL_KINDS, type SignalKind } from '../history/signal';
+import { describeThresholdSource, resolveThresholds, type ScoreDistribution } from '../routing/dial';
 import { WhatIfPoints, type ScoredCall, type WhatIfResult, type WhatIfScenario } from './whatIf';
 
 /** Fewer classifier-routed calls than this, and a fit would describe noise. */
@@ -29,7 +30,12 @@ const MONTH_DAYS = 30;
 
 export { SIGNAL_KINDS, type SignalKind } from '../history/signal';
 
-export type CalibrationGoal = { kind: 'mix'; mix: [number, number, number] } | { kind: 'budget'; monthlyUsd: number } | { kind: 'signals' };
+export type CalibrationGoal =
+  | { kind: 'mix'; mix: [number, number, number] }
+  | { kind: 'budget'; monthlyUsd: number }
+  | { kind: 'signals' }
+  /** What the cost-quality dial at `dial` gives on these scores (core/routing/dial.ts), projected like the others. */
+  | { kind: 'cost_quality'; dial: number; scores: ScoreDistribution };
 
 /** The notes a result may carry, in English (the extension looks them up to word them in the display language). */
 export const NOTES = {
@@ -66,7 +72,7 @@ export interface Projection {
 }
 
 export interface CalibrationResult {
-  objective: 'mix' | 'monthly_budget' | 'signals';
+  objective: 'mix' | 'monthly_budget' | 'signals' | 'cost_quality';
   thresholds: Thresholds;
   projected: Projection;
   current: { thresholds: Thresholds; projected: Projection };
@@ -214,6 +220,10 @@ export function calibrate(history: CalibrationHistory, goal: CalibrationGoal, sc
     if (scenario.taskRules?.length) notes.push(NOTES.taskRules);
   } else if (goal.kind === 'budget') {
     thresholds = fitBudget(history, goal.monthlyUsd, base, models);
+  } else if (goal.kind === 'cost_quality') {
+    const resolved = resolveThresholds({ dial: goal.dial, scores: goal.scores });
+    thresholds = resolved.thresholds;
+    notes.push(`From ${describeThresholdSource(resolved.source)}.`);
   } else {
     ({ thresholds, signals } = fitSignals(history, scenario.thresholds, base, models));
   }
