@@ -202,6 +202,8 @@ async function withInstallLock(dir, log, fn) {
   }
 }
 
+const NPM_RUN_VARIABLES = /^(npm_config_user_agent|npm_node_execpath|npm_execpath|npm_command|npm_lifecycle_\w+|npm_package_\w+|NODE)$/;
+
 /**
  * `npm install --no-package-lock <spec>` in `dir`, a folder with a package.json of its own (so npm
  * neither walks up into the project nor touches its lockfile); output goes to `logPath`.
@@ -216,12 +218,16 @@ async function npmInstall(dir, spec, { env, logPath, description }) {
     dependencies: {},
   }, null, 2)}\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  // Under `npm test` the outer npm's run-script variables are in our environment; the inner npm
+  // would take npm_config_user_agent ("... node/v20 ...") as its own, and code-server's
+  // postinstall reads the Node version from it and refuses anything but 22.
+  const inherited = Object.fromEntries(Object.entries(env).filter(([key]) => !NPM_RUN_VARIABLES.test(key)));
   const logFd = openSync(logPath, 'w');
   const code = await new Promise((resolvePromise) => {
     const child = spawn(npm, ['install', '--no-package-lock', spec], {
       cwd: dir,
       env: {
-        ...env,
+        ...inherited,
         npm_config_audit: 'false',
         npm_config_fund: 'false',
         npm_config_update_notifier: 'false',
