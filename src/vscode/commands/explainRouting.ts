@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
+import { SCORE_FIELDS } from '../../core/classifier/result';
 import type { RoutingDecision } from '../../core/routing/route';
 import type { RouterService } from '../routerService';
 import { describeDecision } from './ask';
 
-const SCORE_FIELDS = ['prompt_complexity_score', 'creativity_scope', 'reasoning', 'constraint_ct', 'domain_knowledge', 'contextual_knowledge', 'number_of_few_shots', 'no_label_reason'] as const;
-
-/** The decision as a markdown report: where it goes, why, and every classifier score behind it. */
-export function routingReport(prompt: string, decision: RoutingDecision, precisionNote?: string): string {
-  const lines = [`# ${vscode.l10n.t('Routing decision')}`, '', `**${describeDecision(decision)}**`, ''];
+/**
+ * Every score behind a decision (a table when the classifier decided) and the notes that moved it
+ * (task rule, context-window adjustment, fallback reason, token estimate): Explain Routing's report
+ * and the @qwen participant's /explain.
+ */
+export function decisionDetails(decision: RoutingDecision, precisionNote?: string): string[] {
+  const lines: string[] = [];
   const c = decision.classifier;
   if (c) {
     lines.push(
@@ -15,7 +18,7 @@ export function routingReport(prompt: string, decision: RoutingDecision, precisi
       '|---|---|',
       `| task_type_1 | ${c.task_type_1} (${c.task_type_prob}) |`,
       `| task_type_2 | ${c.task_type_2} |`,
-      ...SCORE_FIELDS.map((field) => `| ${field} | ${c[field]} |`),
+      ...SCORE_FIELDS.filter((field) => field !== 'task_type_prob').map((field) => `| ${field} | ${c[field]} |`),
       '',
     );
   }
@@ -24,6 +27,12 @@ export function routingReport(prompt: string, decision: RoutingDecision, precisi
     if (routing[key] !== undefined) lines.push(`- ${key}: ${String(routing[key])}`);
   }
   if (precisionNote) lines.push(`- ${vscode.l10n.t('precision')}: ${precisionNote}`);
+  return lines;
+}
+
+/** The decision as a markdown report: where it goes, why, and every classifier score behind it. */
+export function routingReport(prompt: string, decision: RoutingDecision, precisionNote?: string): string {
+  const lines = [`# ${vscode.l10n.t('Routing decision')}`, '', `**${describeDecision(decision)}**`, '', ...decisionDetails(decision, precisionNote)];
   lines.push('', `## ${vscode.l10n.t('Prompt')}`, '', '```text', prompt.length > 4000 ? `${prompt.slice(0, 4000)}…` : prompt, '```', '');
   return lines.join('\n');
 }
