@@ -14,7 +14,6 @@ import {
   CHAT_STRINGS,
   isChatToHost,
   MAX_PROMPT_CHARS,
-  type ChatAction,
   type ChatRequests,
   type ChatState,
   type ChatToHost,
