@@ -11,6 +11,7 @@ import { explainRouting } from './vscode/commands/explainRouting';
 import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from './vscode/commands/history';
 import { chooseRegion } from './vscode/commands/region';
 import { registerChatView } from './vscode/chatViewProvider';
+import { registerChatParticipant, type QwenParticipant } from './vscode/chatParticipant';
 import { LocalEndpoint } from './vscode/localEndpoint';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
@@ -34,6 +35,8 @@ export interface QwenRouterApi {
   endpoint: LocalEndpoint;
   /** The first-run download offer. */
   modelOffer: ModelOffer;
+  /** @qwen in VS Code's chat view. */
+  participant: QwenParticipant;
 }
 
 let running: { classifier: ClassifierController; router: RouterService } | undefined;
@@ -69,9 +72,12 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  const precisionNote = () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined);
+  const participant = registerChatParticipant(context, { router, precisionNote });
+
   command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false }));
   command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
-  command('qwenRouter.explainRouting', () => explainRouting(router, () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined)));
+  command('qwenRouter.explainRouting', () => explainRouting(router, precisionNote));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
   command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));
   command('qwenRouter.chooseRegion', () => chooseRegion());
@@ -98,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   const activationMs = performance.now() - started;
   log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
-  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer };
+  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer, participant };
 }
 
 /** Waits for the classifier's worker thread to finish its request, release the model and exit; sends pending telemetry (bounded). */
