@@ -66,7 +66,7 @@ describe('@qwen participant, pure parts (src/vscode/participantTurns)', () => {
       ask('stopped one'),
       routedAnswer('partial', { status: 'cancelled' }),
     ];
-    assert.equal(markdownOf((history[7] as { response: unknown[] }).response).endsWith('second answer'), true);
+    assert.equal(markdownOf((history[7] as { response: readonly unknown[] }).response).endsWith('second answer'), true);
     assert.deepEqual(historyMessages(history), [
       { role: 'user', content: 'first question' },
       { role: 'assistant', content: 'first answer' },
