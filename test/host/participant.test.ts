@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import manifest from '../../package.json';
 import { tierSignals } from '../../src/core/stats/tierSignals';
 import type { QwenRouterApi } from '../../src/extension';
-import { isAnswerMetadata, PARTICIPANT_ID, REFERENCE_LIMITS, type AnswerMetadata, type TurnLike } from '../../src/vscode/participantTurns';
+import { historyMessages, isAnswerMetadata, PARTICIPANT_ID, REFERENCE_LIMITS, type AnswerMetadata, type TurnLike } from '../../src/vscode/participantTurns';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { answering, until } from './prompts';
 
@@ -122,6 +122,15 @@ describe('@qwen chat participant (host)', function () {
     assert.equal(record.llm.response_content, 'A monad wraps a value with a context.');
     assert.ok(record.llm.cost_usd > 0, 'priced');
     assert.deepEqual([metadata.kind, metadata.status, metadata.recordId, metadata.modelKey, metadata.tier], ['answer', 'ok', record.id, 'qwen-flash', 'simple']);
+  });
+
+  it('shows thinking apart, as a quote between the decision and the answer', async () => {
+    standIn.setScenario('*', { reasoning: 'Step one.\nStep two.', reply: 'The answer.', chunkSize: 3 });
+    const { stream, metadata, turns } = await send('Think first, then answer.');
+    const text = stream.markdownText;
+    assert.match(text, /^> \*\*simple\*\*[^\n]*\n\n> \*Thinking\*\n>\n> Step one\.\n> Step two\.\n\nThe answer\.$/);
+    assert.equal(text.slice(metadata.answerOffset, metadata.answerOffset + metadata.answerChars), 'The answer.');
+    assert.deepEqual(historyMessages(turns), [{ role: 'user', content: 'Think first, then answer.' }, { role: 'assistant', content: 'The answer.' }], 'the next turn sends the answer without its thinking');
   });
 
   it('sends the earlier turns and the attached file and selection (a large file cut, and said so) as context', async () => {
