@@ -1,7 +1,8 @@
 // @qwen in a real VS Code: the activated extension's participant (its real RouterService, settings,
 // SecretStorage and workspace history) answering requests against the local DashScope stand-in.
-// VS Code offers no API to type into its chat view, so the handler is called as the chat calls it,
-// with a stream that records what it was given; the e2e scenarios drive the chat view itself.
+// VS Code offers no API to send a message to its chat view (workbench.action.chat.open with a query
+// does not reach a participant without Copilot's setup), so the handler is called as the chat calls
+// it, with a stream that records what it was given; the e2e scenarios type into the chat view itself.
 import * as assert from 'assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -137,7 +138,10 @@ describe('@qwen chat participant (host)', function () {
     standIn.setScenario('*', { reply: 'First answer.' });
     const first = await send('Remember the word Lantern.');
     const big = join(dir, 'big.txt');
-    writeFileSync(big, 'x'.repeat(REFERENCE_LIMITS.eachChars + 500));
+    // Words, not one long run of a letter: the token-length fallback's BPE is slow on the latter.
+    const bigText = Array.from({ length: 1000 }, (_, i) => `log line ${i} of a long file`).join('\n');
+    assert.ok(bigText.length > REFERENCE_LIMITS.eachChars);
+    writeFileSync(big, bigText);
     const code = join(dir, 'code.py');
     writeFileSync(code, 'def a():\n    return 1\n\ndef b():\n    return 2\n');
     const selection = new vscode.Location(vscode.Uri.file(code), new vscode.Range(3, 0, 4, 12));
@@ -154,8 +158,8 @@ describe('@qwen chat participant (host)', function () {
     const last = messages[2].content;
     assert.ok(last.startsWith('What does #selection do, and #file:big.txt?'), last.slice(0, 80));
     assert.ok(last.indexOf('def b():\n    return 2') > 0 && !last.includes('def a()'), 'the selection, not the whole file');
-    assert.match(last, new RegExp(`big\\.txt \\(cut: the first ${REFERENCE_LIMITS.eachChars} of ${REFERENCE_LIMITS.eachChars + 500} characters\\)`));
-    assert.ok(last.indexOf('code.py:4-5') < last.indexOf('big.txt'), 'in the order they were written');
+    assert.match(last, new RegExp(`big\\.txt \\(cut: the first ${REFERENCE_LIMITS.eachChars} of ${bigText.length} characters\\)`));
+    assert.ok(last.indexOf('code.py:4-5:') < last.indexOf('big.txt (cut'), 'in the order they were written');
     assert.match(stream.markdownText, /big\.txt was cut to its first/);
     assert.equal(stream.parts.filter((p) => p.kind === 'reference').length, 2, 'both listed as references');
   });
@@ -254,14 +258,6 @@ describe('@qwen chat participant (host)', function () {
     } finally {
       await settings().update('history.privacy', undefined, vscode.ConfigurationTarget.Global);
     }
-  });
-
-  it('answers a message sent to @qwen in VS Code\'s own chat view', async () => {
-    standIn.setScenario('*', { reply: 'Hello from the chat view.' });
-    const asked = () => records().some((r) => r.surface === 'participant' && JSON.stringify(r.request.messages).includes('Greet the chat view'));
-    await vscode.commands.executeCommand('workbench.action.chat.open', { query: '@qwen Greet the chat view.', isPartialQuery: false });
-    await until(asked, 'a participant record of the message sent in the chat view');
-    assert.equal(records().filter((r) => JSON.stringify(r.request.messages).includes('Greet the chat view')).length, 1, 'recorded once');
   });
 
   it('/stats opens the stats view', async () => {
