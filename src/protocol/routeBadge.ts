@@ -33,6 +33,7 @@ export function reasonLabel(s: ChatStrings, reason: string | null): string {
     timeout: s.reasonTimeout,
     empty_prompt: s.reasonEmptyPrompt,
     classifier_error: s.reasonClassifierError,
+    classifier_crashed: s.reasonClassifierCrashed,
   };
   return (reason && labels[reason]) || reason || '';
 }

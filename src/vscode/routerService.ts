@@ -52,14 +52,18 @@ export class RouterService extends Disposable {
     this.telemetry = this.register(new OtelExport(context, log));
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration('qwenRouter')) return;
-        this.current = readRouterConfig();
-        this.spend.configure(readBudget());
-        // Prices or the top tier changed: the stats are read again, in the background.
-        if (this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() })) this.scheduleHistoryWarmUp(0);
-        this.configChanged.fire();
+        if (event.affectsConfiguration('qwenRouter')) this.reloadSettings();
       }),
     );
+  }
+
+  /** Reads the settings again (on a change, and right after Apply wrote the thresholds, so the next prompt uses them). */
+  reloadSettings(): void {
+    this.current = readRouterConfig();
+    this.spend.configure(readBudget());
+    // Prices or the top tier changed: the stats are read again, in the background.
+    if (this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() })) this.scheduleHistoryWarmUp(0);
+    this.configChanged.fire();
   }
 
   /**
