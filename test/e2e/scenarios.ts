@@ -17,7 +17,8 @@ import type { Frame, Page } from 'playwright-core';
 import type { DashScopeStandIn, RecordedRequest, Scenario as StandInScenario } from '../support/dashscopeStandIn';
 import type { BrowserDocument, PayloadWindow } from './browser';
 import {
-  E2EError, activityLabels, answerInputBox, framesText, openActivity, runCommand, sampleUntil, waitForFrame, waitUntil,
+  E2EError, NATIVE_CHAT, activityLabels, answerInputBox, closeNativeChat, framesText, nativeChatInputText, nativeChatModels, openActivity, runCommand, sampleUntil,
+  typeInNativeChat, waitForFrame, waitUntil,
 } from './workbench';
 
 declare const document: BrowserDocument;
@@ -376,4 +377,28 @@ const secret: E2EScenario = {
   },
 };
 
-export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, secret];
+// --- (7) VS Code's own chat view opens and takes text ---------------------------------------------
+
+const nativeChat: E2EScenario = {
+  name: 'native',
+  title: "VS Code's own chat view opens and its input takes a message (the helpers the @qwen tests build on)",
+  async run(ctx) {
+    const text = '@qwen hello from the e2e run';
+    // Typed, not sent: without Copilot nothing here answers a participant we do not register yet.
+    await typeInNativeChat(ctx.page, text, { send: false });
+    assert.equal(await nativeChatInputText(ctx.page), text);
+    await ctx.screenshot('native-chat-open');
+    // The model picker opens its menu (no provider of ours yet: VS Code's own entries).
+    const models = await nativeChatModels(ctx.page);
+    assert.ok(models.length > 0, 'the model picker lists something');
+    ctx.log(`    model picker: ${models.join(' | ')}`);
+    await ctx.page.keyboard.press('Escape');
+    await ctx.page.locator(NATIVE_CHAT.input).first().click();
+    // Leave the window as the other scenarios expect it: input empty, secondary sidebar closed.
+    await ctx.page.keyboard.press('ControlOrMeta+A');
+    await ctx.page.keyboard.press('Backspace');
+    await closeNativeChat(ctx.page);
+  },
+};
+
+export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, secret, nativeChat];

@@ -1,12 +1,12 @@
 /**
- * Driving code-server's workbench (VS Code 1.100 in a browser) with playwright-core, the way a person
+ * Driving code-server's workbench (VS Code 1.117 in a browser) with playwright-core, the way a person
  * would: the command palette, the activity bar, webviews. Used by the scenarios in scenarios.ts, which
  * scripts/e2e.mjs runs under plain Node.
  *
  * Webviews are nested iframes (an outer `webview/.../index.html`, an inner `#active-frame`); a
  * webview's content is found by polling page.frames() for the frame holding a known element.
  */
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import type { BrowserDocument } from './browser';
 
 declare const document: BrowserDocument;
@@ -148,7 +148,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /** Answers an input box (showInputBox) that is open in the quick-input widget. */
 export async function answerInputBox(page: Page, text: string): Promise<void> {
-  await waitUntil('an input box', () => quickInputVisible(page), 10_000);
+  // The first command activates the extension, which takes a while on a loaded machine.
+  await waitUntil('an input box', () => quickInputVisible(page), 30_000);
   const input = page.locator(QUICK_INPUT_BOX);
   await input.fill(text);
   await input.press('Enter');
@@ -195,4 +196,77 @@ export async function sampleUntil<T>(what: string, read: () => Promise<T>, done:
     if (Date.now() > deadline) throw new E2EError(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}; last seen: ${JSON.stringify(samples[samples.length - 1] ?? null).slice(0, 300)}`);
     await sleep(intervalMs);
   }
+}
+
+// --- VS Code's own chat view (not our sidebar webview) -----------------------------------------
+// Selectors of VS Code 1.117 (code-server 4.117.0); 1.139 names the model picker `.model-picker-split`.
+// Without Copilot, a message with no @participant goes to Copilot's setup agent (a sign-in dialog,
+// NATIVE_CHAT.dialog): send `@participant …` messages, or use vscode.lm from the extension host.
+
+export const NATIVE_CHAT = {
+  /** The chat input: a Monaco editor, so type into it (fill() does not reach it). */
+  input: '.interactive-input-part .interactive-input-editor',
+  /** The conversation: requests and answers. */
+  list: '.interactive-session .interactive-list',
+  /**
+   * The model picker's button in the input toolbar ("Auto" until a model is picked), and the menu
+   * it opens. Its neighbours, also `.chat-input-picker-item`s: the mode picker (Agent, Ask...; agent
+   * mode lists only models with tool calling), the session target and the approvals.
+   */
+  modelPicker: '.interactive-input-part .chat-input-picker-item a.action-label[aria-label^="Pick Model"]',
+  modePicker: '.interactive-input-part .chat-mode-picker-item a.action-label',
+  menu: '.action-widget',
+  /** A modal dialog (Copilot's sign-in, when a message reaches no participant). */
+  dialog: '.monaco-dialog-box',
+  openCommand: 'Chat: Open Chat',
+};
+
+/** Opens VS Code's chat view (F1 → "Chat: Open Chat") and waits for its input; returns the input. */
+export async function openNativeChat(page: Page): Promise<Locator> {
+  await runCommand(page, NATIVE_CHAT.openCommand);
+  const input = page.locator(NATIVE_CHAT.input).first();
+  await waitUntil('the chat view\'s input', () => input.isVisible(), 20_000);
+  return input;
+}
+
+/** The text in the chat view's input (its editor's visible lines). */
+export async function nativeChatInputText(page: Page): Promise<string> {
+  return plain(await page.locator(`${NATIVE_CHAT.input} .view-lines`).first().innerText()).trim();
+}
+
+/**
+ * Opens the chat view and types `text` into its input (replacing what was there); sends it with
+ * Enter unless `send` is false. Answers appear in `NATIVE_CHAT.list` (see nativeChatTranscript).
+ */
+export async function typeInNativeChat(page: Page, text: string, { send = true } = {}): Promise<void> {
+  const input = await openNativeChat(page);
+  await input.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text);
+  await waitUntil(`"${text}" in the chat input`, async () => (await nativeChatInputText(page)) === text, 10_000);
+  if (send) await page.keyboard.press('Enter');
+}
+
+/** The visible text of the chat view's conversation ('' while it is empty). */
+export async function nativeChatTranscript(page: Page): Promise<string> {
+  const list = page.locator(NATIVE_CHAT.list).first();
+  if (!(await list.isVisible().catch(() => false))) return '';
+  return plain(await list.innerText());
+}
+
+/** Opens the model picker and returns the labels of its menu's entries (Escape closes it). */
+export async function nativeChatModels(page: Page): Promise<string[]> {
+  await page.locator(NATIVE_CHAT.modelPicker).first().click();
+  const menu = page.locator(NATIVE_CHAT.menu).first();
+  await waitUntil('the model picker\'s menu', () => menu.isVisible(), 10_000);
+  // A row's text is its label, then its keybinding on the next line.
+  const labels = await menu.locator('.monaco-list-row').allInnerTexts();
+  return labels.map((label) => plain(label).split('\n')[0].trim()).filter(Boolean);
+}
+
+/** Hides the secondary sidebar (where the chat view opens) and waits until the chat input is gone. */
+export async function closeNativeChat(page: Page): Promise<void> {
+  await runCommand(page, 'View: Hide Secondary Side Bar');
+  await waitUntil('the secondary sidebar to close', async () => !(await page.locator(NATIVE_CHAT.input).first().isVisible()), 10_000);
 }
