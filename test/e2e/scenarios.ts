@@ -16,6 +16,7 @@ import { join, relative } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { DashScopeStandIn, RecordedRequest, Scenario as StandInScenario } from '../support/dashscopeStandIn';
 import type { BrowserDocument, PayloadWindow } from './browser';
+import { participantScenarios } from './participant';
 import {
   E2EError, NATIVE_CHAT, activityLabels, answerInputBox, closeNativeChat, framesText, nativeChatInputText, nativeChatModels, openActivity, runCommand, sampleUntil,
   typeInNativeChat, waitForFrame, waitUntil,
@@ -401,4 +402,4 @@ const nativeChat: E2EScenario = {
   },
 };
 
-export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, secret, nativeChat];
+export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, secret, nativeChat, ...participantScenarios];
