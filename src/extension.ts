@@ -12,6 +12,8 @@ import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from 
 import { chooseRegion } from './vscode/commands/region';
 import { registerChatView } from './vscode/chatViewProvider';
 import { LocalEndpoint } from './vscode/localEndpoint';
+import { registerLanguageModelProvider, type QwenLanguageModelProvider } from './vscode/languageModelProvider';
+import { manageLanguageModels } from './vscode/commands/manageModels';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
@@ -34,6 +36,8 @@ export interface QwenRouterApi {
   endpoint: LocalEndpoint;
   /** The first-run download offer. */
   modelOffer: ModelOffer;
+  /** Qwen Router's models in VS Code's chat (vendor "qwen-router"). */
+  languageModels: QwenLanguageModelProvider;
 }
 
 let running: { classifier: ClassifierController; router: RouterService } | undefined;
@@ -84,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push(endpoint);
   command('qwenRouter.startEndpoint', () => endpoint.start());
   command('qwenRouter.stopEndpoint', () => endpoint.stop());
+  const languageModels = registerLanguageModelProvider(router);
+  context.subscriptions.push(languageModels.disposable);
+  command('qwenRouter.manageModels', () => manageLanguageModels());
 
   if (router.problems.length) {
     log.warn(`Invalid settings, defaults used: ${router.problems.join('; ')}`);
@@ -98,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   const activationMs = performance.now() - started;
   log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
-  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer };
+  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer, languageModels: languageModels.provider };
 }
 
 /** Waits for the classifier's worker thread to finish its request, release the model and exit; sends pending telemetry (bounded). */
