@@ -26,7 +26,9 @@ type ModelInformation = vscode.LanguageModelChatInformation & { isUserSelectable
 export interface ProviderTiming {
   model: string;
   continuity?: Continuity;
-  /** From the request's arrival to the routing decision. */
+  /** Converting the messages and deciding continuity (fingerprint, memory): all a tool continuation adds before the core. */
+  planMs: number;
+  /** From the request's arrival to the routing decision (the budget check included). */
   routedMs: number;
   /** From the request's arrival to the first text or tool call; undefined when none came. */
   firstTokenMs?: number;
@@ -134,6 +136,7 @@ export class QwenLanguageModelProvider extends Disposable implements vscode.Lang
     const plain = messages.map(plainMessage);
     const auto = model.id === AUTO_MODEL_ID;
     const routing: AutoRoute = auto ? planAutoRoute(plain, this.memory) : { routeQuery: latestUserWords(plain) };
+    const planned = performance.now();
     const tools = toOpenAiTools(
       options.tools?.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })),
       options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto',
@@ -142,7 +145,7 @@ export class QwenLanguageModelProvider extends Disposable implements vscode.Lang
     const controller = new AbortController();
     const cancelled = token.onCancellationRequested(() => controller.abort());
     if (token.isCancellationRequested) controller.abort();
-    const timing: ProviderTiming = { model: model.id, continuity: routing.keepRoute?.continuity, routedMs: 0 };
+    const timing: ProviderTiming = { model: model.id, continuity: routing.keepRoute?.continuity, planMs: planned - arrived, routedMs: 0 };
     const firstToken = () => (timing.firstTokenMs ??= performance.now() - arrived);
     let result: AskResult;
     try {
