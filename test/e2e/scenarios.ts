@@ -17,7 +17,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { DashScopeStandIn, RecordedRequest, Scenario as StandInScenario } from '../support/dashscopeStandIn';
 import type { BrowserDocument, PayloadWindow } from './browser';
 import {
-  E2EError, activityLabels, answerInputBox, framesText, openActivity, runCommand, sampleUntil, waitForFrame, waitUntil,
+  E2EError, activityLabels, answerInputBox, framesText, openActivity, plain, runCommand, sampleUntil, waitForFrame, waitUntil,
 } from './workbench';
 
 declare const document: BrowserDocument;
@@ -339,7 +339,40 @@ const xss: E2EScenario = {
   },
 };
 
-// --- (6) The key stays secret -----------------------------------------------------------------
+// --- (6) "Qwen Router: Auto" in VS Code's own chat --------------------------------------------
+
+/** VS Code's chat (1.117): the input part, its model picker and the picker's menu. */
+const NATIVE_CHAT = {
+  input: '.interactive-input-part .interactive-input-editor',
+  modelPicker: '.interactive-input-part .chat-input-picker-item',
+  menu: '.action-widget',
+};
+
+const nativeModelPicker: E2EScenario = {
+  name: 'native-model-picker',
+  title: 'VS Code\'s chat lists "Qwen Router: Auto" and the tier models in its model picker',
+  async run(ctx) {
+    await runCommand(ctx.page, 'Chat: Open Chat');
+    await waitUntil('the native chat input', () => ctx.page.$(NATIVE_CHAT.input), 30_000);
+    // The picker holds several items (mode, model): the model one is the item whose menu lists models.
+    const menuText = await waitUntil('the model picker to list "Qwen Router: Auto"', async () => {
+      const items = ctx.page.locator(NATIVE_CHAT.modelPicker);
+      for (let i = (await items.count()) - 1; i >= 0; i--) {
+        await items.nth(i).click();
+        const menu = ctx.page.locator(NATIVE_CHAT.menu);
+        const text = plain((await menu.innerText({ timeout: 2_000 }).catch(() => '')) ?? '');
+        if (text.includes('Qwen Router: Auto')) return text;
+        await ctx.page.keyboard.press('Escape');
+      }
+      return undefined;
+    }, 30_000);
+    for (const model of ['qwen-flash', 'qwen-plus', 'qwen-max']) assert.ok(menuText.includes(model), `the picker lacks ${model}: ${menuText}`);
+    await ctx.screenshot('native-model-picker');
+    await ctx.page.keyboard.press('Escape');
+  },
+};
+
+// --- (7) The key stays secret -----------------------------------------------------------------
 
 /** Files under `dir` (skipping `skip`), as paths. */
 function filesUnder(dir: string, skip: string): string[] {
@@ -376,4 +409,4 @@ const secret: E2EScenario = {
   },
 };
 
-export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, secret];
+export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, nativeModelPicker, secret];
