@@ -9,7 +9,7 @@ import type { AskResult } from '../../src/core/ask';
 import type { RoutingDecision } from '../../src/core/routing/route';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
-import { answering } from './prompts';
+import { answering, until } from './prompts';
 
 const KEY = 'sk-host-secret-4f1c9e';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures');
@@ -105,9 +105,10 @@ describe('the extension, driven from the command palette (host)', function () {
       assert.equal(result.status, 'ok', JSON.stringify(result.error));
       // A content provider's document is read again after it says it changed: wait for that.
       const showing = () => vscode.workspace.textDocuments.filter((d) => d.getText().includes('The Nightingale answer.'));
-      for (let waited = 0; showing().length === 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      // (Under load that takes seconds: poll with the suite's usual deadline.)
+      await until(() => showing().length > 0, 'a document showing the answer');
       const shown = showing();
-      assert.equal(shown.length, 1, `one document shows the answer: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`);
+      assert.equal(shown.length, 1, `one document shows the answer: ${shown.map((d) => d.uri.toString()).join(', ')}`);
       // Untitled documents are written to disk by hot exit; this one is not untitled and never dirty.
       assert.equal(shown[0].uri.scheme, 'qwen-router-answer');
       assert.equal(shown[0].isDirty, false);
