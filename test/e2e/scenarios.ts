@@ -341,10 +341,10 @@ const xss: E2EScenario = {
 
 // --- (6) "Qwen Router: Auto" in VS Code's own chat --------------------------------------------
 
-/** VS Code's chat (1.117): the input part, its model picker and the picker's menu. */
+/** VS Code's chat (1.117): its input, the model picker's button (labelled "Pick Model, …") and the picker's menu. */
 const NATIVE_CHAT = {
   input: '.interactive-input-part .interactive-input-editor',
-  modelPicker: '.interactive-input-part .chat-input-picker-item',
+  modelPicker: '.interactive-input-part .chat-input-picker-item a.action-label[aria-label^="Pick Model"]',
   menu: '.action-widget',
 };
 
@@ -353,20 +353,21 @@ const nativeModelPicker: E2EScenario = {
   title: 'VS Code\'s chat lists "Qwen Router: Auto" and the tier models in its model picker',
   async run(ctx) {
     await runCommand(ctx.page, 'Chat: Open Chat');
-    await waitUntil('the native chat input', () => ctx.page.$(NATIVE_CHAT.input), 30_000);
-    // The picker holds several items (mode, model): the model one is the item whose menu lists models.
-    const menuText = await waitUntil('the model picker to list "Qwen Router: Auto"', async () => {
-      const items = ctx.page.locator(NATIVE_CHAT.modelPicker);
-      for (let i = (await items.count()) - 1; i >= 0; i--) {
-        await items.nth(i).click();
-        const menu = ctx.page.locator(NATIVE_CHAT.menu);
-        const text = plain((await menu.innerText({ timeout: 2_000 }).catch(() => '')) ?? '');
-        if (text.includes('Qwen Router: Auto')) return text;
-        await ctx.page.keyboard.press('Escape');
-      }
-      return undefined;
-    }, 30_000);
-    for (const model of ['qwen-flash', 'qwen-plus', 'qwen-max']) assert.ok(menuText.includes(model), `the picker lacks ${model}: ${menuText}`);
+    await waitUntil('the native chat input', () => ctx.page.locator(NATIVE_CHAT.input).first().isVisible(), 30_000);
+    // The provider's models load lazily; the extension resolves them after activation, so poll.
+    let labels: string[] = [];
+    await waitUntil('the model picker to list "Qwen Router: Auto"', async () => {
+      await ctx.page.locator(NATIVE_CHAT.modelPicker).first().click();
+      const menu = ctx.page.locator(NATIVE_CHAT.menu).first();
+      await waitUntil('the model picker\'s menu', () => menu.isVisible(), 10_000);
+      labels = (await menu.locator('.monaco-list-row').allInnerTexts()).map((row) => plain(row).split('\n')[0].trim());
+      if (labels.includes('Qwen Router: Auto')) return true;
+      await ctx.page.keyboard.press('Escape');
+      return false;
+    }, 60_000).catch((error: Error) => {
+      throw new E2EError(`${error.message}; the picker lists: ${labels.join(' | ') || 'nothing'}`);
+    });
+    for (const model of ['qwen-flash', 'qwen-plus', 'qwen-max']) assert.ok(labels.includes(model), `the picker lacks ${model}: ${labels.join(' | ')}`);
     await ctx.screenshot('native-model-picker');
     await ctx.page.keyboard.press('Escape');
   },
