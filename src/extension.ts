@@ -14,6 +14,8 @@ import { applyThresholds, CALIBRATE_COMMAND, calibrateThresholdsCommand } from '
 import { registerChatView } from './vscode/chatViewProvider';
 import { registerChatParticipant, type QwenParticipant } from './vscode/chatParticipant';
 import { LocalEndpoint } from './vscode/localEndpoint';
+import { registerLanguageModelProvider, type QwenLanguageModelProvider } from './vscode/languageModelProvider';
+import { manageLanguageModels } from './vscode/commands/manageModels';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
@@ -38,6 +40,8 @@ export interface QwenRouterApi {
   modelOffer: ModelOffer;
   /** @qwen in VS Code's chat view. */
   participant: QwenParticipant;
+  /** Qwen Router's models in VS Code's chat (vendor "qwen-router"). */
+  languageModels: QwenLanguageModelProvider;
 }
 
 let running: { classifier: ClassifierController; router: RouterService } | undefined;
@@ -97,6 +101,9 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push(endpoint);
   command('qwenRouter.startEndpoint', () => endpoint.start());
   command('qwenRouter.stopEndpoint', () => endpoint.stop());
+  const languageModels = registerLanguageModelProvider(router);
+  context.subscriptions.push(languageModels.disposable);
+  command('qwenRouter.manageModels', () => manageLanguageModels());
 
   if (router.problems.length) {
     log.warn(`Invalid settings, defaults used: ${router.problems.join('; ')}`);
@@ -111,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   const activationMs = performance.now() - started;
   log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
-  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer, participant };
+  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer, participant, languageModels: languageModels.provider };
 }
 
 /** Waits for the classifier's worker thread to finish its request, release the model and exit; sends pending telemetry (bounded). */

@@ -5,9 +5,9 @@
  */
 import type { ClassifierResult, ClassifyFn, ClassifyOutcome, FallbackReason } from '../classifier/result';
 import type { ModelTable } from '../models/table';
-import type { RoutingLayer, RoutingMethod } from '../history/record';
+import type { Continuity, RoutingLayer, RoutingMethod } from '../history/record';
 import { pyRound } from '../pyround';
-import { modelForTier, tierForClassification, tierForValue, type RoutingPolicy, type Tier } from './policy';
+import { modelForTier, tierForClassification, tierForValue, TIERS, type RoutingPolicy, type Tier } from './policy';
 import { estimateTokens, type ChatMessage } from './tokens';
 
 export interface RoutingDecision {
@@ -25,8 +25,22 @@ export interface RoutingDecision {
 
 export interface RouteRequest {
   messages: readonly ChatMessage[];
-  /** A conversation's kept route (sticky routing): this model and tier, recorded as "kept_route". */
-  keep?: { modelKey: string; tier?: Tier };
+  /**
+   * The text to classify and record as the query; default the last message's content. A caller whose
+   * last message is not the user's own words (a tool result, attached context) passes the words here.
+   */
+  query?: string;
+  /**
+   * A kept route: this model and tier, recorded as "kept_route", nothing classified. `continuity`
+   * and `reason` say why (a tool result continuing its turn); the sidebar's sticky routing gives neither.
+   */
+  keep?: { modelKey: string; tier?: Tier; continuity?: Continuity; reason?: string };
+  /**
+   * The route a conversation is on: a new turn is classified, and moves to its own tier's model only
+   * when that tier is higher (a switch resets the provider's context cache); otherwise it stays,
+   * recorded as "kept_route" with the classifier's verdict beside it.
+   */
+  conversation?: { modelKey: string; tier: Tier };
   /** A model key from the table: skips routing (the old service's "user_specified"). */
   override?: string;
   signal?: AbortSignal;
@@ -86,9 +100,9 @@ async function classifyWithin(classify: ClassifyFn, prompt: string, budgetMs: nu
 
 export async function route(request: RouteRequest, context: RouteContext): Promise<RoutingDecision> {
   const now = context.now ?? (() => performance.now());
-  const { policy, models } = context;
+  const { models } = context;
   const messages = request.messages;
-  const query = messages.length ? messages[messages.length - 1].content : '';
+  const query = request.query ?? (messages.length ? messages[messages.length - 1].content : '');
 
   if (request.override) {
     if (!models[request.override]) throw new UnknownModelError(request.override, Object.keys(models));
@@ -101,22 +115,51 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
   }
 
   if (request.keep) {
-    const { modelKey, tier } = request.keep;
+    const { modelKey, tier, continuity, reason } = request.keep;
     if (!models[modelKey]) throw new UnknownModelError(modelKey, Object.keys(models));
     return {
       modelKey,
       tier,
       method: 'kept_route',
-      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}) },
-      summary: `${modelKey}${tier ? ` (${tier})` : ''}: kept for this conversation`,
+      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}), ...(continuity ? { continuity } : {}), ...(reason ? { continuity_reason: reason } : {}) },
+      summary: `${modelKey}${tier ? ` (${tier})` : ''}: ${reason ?? 'kept for this conversation'}`,
     };
   }
+
+  const decided = await classifyAndPlace(messages, query, request.signal, context, now);
+  return request.conversation ? continueConversation(decided, request.conversation, models) : decided;
+}
+
+/**
+ * A new turn of a conversation already on a route: the classified tier wins only when it is higher.
+ * Either way the record keeps the verdict and says kept or re-routed, and why.
+ */
+function continueConversation(decided: RoutingDecision, current: { modelKey: string; tier: Tier }, models: ModelTable): RoutingDecision {
+  const from = `${current.modelKey} (${current.tier})`;
+  const gone = !models[current.modelKey];
+  if (gone || !decided.tier || TIERS.indexOf(decided.tier) > TIERS.indexOf(current.tier)) {
+    const reason = gone ? `the conversation's ${current.modelKey} is no longer configured` : `this turn is ${decided.tier ?? 'unranked'}, above the conversation's ${from}`;
+    return { ...decided, routing: { ...decided.routing, continuity: 'rerouted', continuity_reason: reason, previous_model: current.modelKey }, summary: `${decided.summary}; re-routed from ${from}` };
+  }
+  const reason = `this turn is ${decided.tier}, not above the conversation's ${current.tier}: stays on ${current.modelKey} (a switch resets the context cache)`;
+  return {
+    ...decided,
+    modelKey: current.modelKey,
+    tier: current.tier,
+    method: 'kept_route',
+    routing: { ...decided.routing, method: 'kept_route', tier: current.tier, classified_tier: decided.tier, continuity: 'kept', continuity_reason: reason, previous_model: current.modelKey },
+    summary: `${current.modelKey} (${current.tier}): kept; ${reason}`,
+  };
+}
+
+async function classifyAndPlace(messages: readonly ChatMessage[], query: string, signal: AbortSignal | undefined, context: RouteContext, now: () => number): Promise<RoutingDecision> {
+  const { policy, models } = context;
 
   const started = now();
   let outcome: ClassifyOutcome;
   if (!context.classify) outcome = { ok: false, reason: 'model_missing', message: 'no classifier model is available', elapsedMs: 0 };
   else if (!query.trim()) outcome = { ok: false, reason: 'empty_prompt', message: 'the prompt is empty', elapsedMs: 0 };
-  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, request.signal, now);
+  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, signal, now);
 
   if (outcome.ok) {
     const result = outcome.result;
