@@ -239,12 +239,12 @@ async function runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs
 export async function runHostBench({ modelDir, runs = 5, records = 100_000, verbose = false, log = (line) => console.log(line), timeoutMs = 10 * 60_000, modelOnly = false } = {}) {
   if (!existsSync(BENCH_ENTRY)) throw new Error(`${BENCH_ENTRY} does not exist: run the build first (node esbuild.config.mjs)`);
   const report = {};
-  const noModelParts = modelOnly ? 'activation' : 'activation,ask,chat,stats';
+  const noModelParts = modelOnly ? 'activation' : 'activation,ask,chat,provider,stats';
   log(`host benchmark: no model (${noModelParts})...`);
   report.no_model = await runOnce({ parts: noModelParts, runs, records, verbose, log, timeoutMs });
   if (modelDir) {
     modelDir = resolve(modelDir);
-    const parts = modelOnly ? 'activation,classifier' : 'activation,classifier,ask,chat';
+    const parts = modelOnly ? 'activation,classifier' : 'activation,classifier,ask,chat,provider';
     log(`host benchmark: with the model in ${modelDir} (${parts})...`);
     report.with_model = await runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs });
   } else {
@@ -286,6 +286,11 @@ function summaryOf(report) {
     chat_enter_to_badge_p50_ms: { no_model: chatOf(a)?.enter_to_badge_ms?.p50 ?? null, with_model: chatOf(b)?.enter_to_badge_ms?.p50 ?? null },
     chat_enter_to_first_token_p50_ms: { no_model: chatOf(a)?.enter_to_first_token_ms?.p50 ?? null, with_model: chatOf(b)?.enter_to_first_token_ms?.p50 ?? null },
     blank_webview_ready_ms: { p50: a.stats?.blank_webview?.page_ready_ms?.p50 ?? null },
+    // "Qwen Router: Auto" in VS Code's chat: a new turn's decision against its first token; what a tool continuation adds.
+    provider_new_turn_routed_p50_ms: { no_model: a.provider?.new_turn?.to_routing_ms?.p50 ?? null, with_model: b.provider?.new_turn?.to_routing_ms?.p50 ?? null },
+    provider_new_turn_first_token_p50_ms: { no_model: a.provider?.new_turn?.to_first_token_ms?.p50 ?? null, with_model: b.provider?.new_turn?.to_first_token_ms?.p50 ?? null },
+    provider_tool_continuation_plan_p50_ms: { no_model: a.provider?.tool_continuation?.plan_ms?.p50 ?? null, with_model: b.provider?.tool_continuation?.plan_ms?.p50 ?? null },
+    provider_tool_continuation_routed_p50_ms: { no_model: a.provider?.tool_continuation?.to_routing_ms?.p50 ?? null, with_model: b.provider?.tool_continuation?.to_routing_ms?.p50 ?? null },
     stats_first_state_ms: Object.fromEntries((a.stats?.scenarios ?? []).map((s) => [s.name, s.first_state_ms])),
     stats_first_render_ms: Object.fromEntries((a.stats?.scenarios ?? []).map((s) => [s.name, s.page_first_render_ms])),
     stats_summary_ms: Object.fromEntries((a.stats?.scenarios ?? []).map((s) => [s.name, s.stats_ms])),

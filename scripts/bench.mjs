@@ -200,6 +200,10 @@ if (report.host?.summary) {
     'chat: routed -> badge shown, p50 (ms)': h.chat_routed_to_badge_p50_ms,
     'chat: Enter -> badge shown, p50 (ms)': h.chat_enter_to_badge_p50_ms,
     'chat: Enter -> first token shown, p50 (ms)': h.chat_enter_to_first_token_p50_ms,
+    'Auto (vscode.lm): new turn -> routed, p50 (ms)': h.provider_new_turn_routed_p50_ms,
+    'Auto (vscode.lm): new turn -> first token, p50 (ms)': h.provider_new_turn_first_token_p50_ms,
+    'Auto (vscode.lm): tool continuation, plan, p50 (ms)': h.provider_tool_continuation_plan_p50_ms,
+    'Auto (vscode.lm): tool continuation -> routed, p50 (ms)': h.provider_tool_continuation_routed_p50_ms,
   });
   console.log('max event-loop lag of the extension host (ms):');
   console.table(Object.fromEntries(Object.entries(h.max_lag_ms).map(([window, ms]) => [window, { max_ms: ms }])));

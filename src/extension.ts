@@ -12,7 +12,10 @@ import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from 
 import { chooseRegion } from './vscode/commands/region';
 import { applyThresholds, CALIBRATE_COMMAND, calibrateThresholdsCommand } from './vscode/commands/calibrate';
 import { registerChatView } from './vscode/chatViewProvider';
+import { registerChatParticipant, type QwenParticipant } from './vscode/chatParticipant';
 import { LocalEndpoint } from './vscode/localEndpoint';
+import { registerLanguageModelProvider, type QwenLanguageModelProvider } from './vscode/languageModelProvider';
+import { manageLanguageModels } from './vscode/commands/manageModels';
 import { RouterService } from './vscode/routerService';
 import { registerStatsPanel, type StatsPanelManager } from './vscode/statsPanel';
 import { RouterStatusBar } from './vscode/statusBar';
@@ -35,6 +38,10 @@ export interface QwenRouterApi {
   endpoint: LocalEndpoint;
   /** The first-run download offer. */
   modelOffer: ModelOffer;
+  /** @qwen in VS Code's chat view. */
+  participant: QwenParticipant;
+  /** Qwen Router's models in VS Code's chat (vendor "qwen-router"). */
+  languageModels: QwenLanguageModelProvider;
 }
 
 let running: { classifier: ClassifierController; router: RouterService } | undefined;
@@ -75,9 +82,12 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  const precisionNote = () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined);
+  const participant = registerChatParticipant(context, { router, precisionNote });
+
   command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false }));
   command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
-  command('qwenRouter.explainRouting', () => explainRouting(router, () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined)));
+  command('qwenRouter.explainRouting', () => explainRouting(router, precisionNote));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
   command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));
   command('qwenRouter.chooseRegion', () => chooseRegion());
@@ -91,6 +101,9 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push(endpoint);
   command('qwenRouter.startEndpoint', () => endpoint.start());
   command('qwenRouter.stopEndpoint', () => endpoint.stop());
+  const languageModels = registerLanguageModelProvider(router);
+  context.subscriptions.push(languageModels.disposable);
+  command('qwenRouter.manageModels', () => manageLanguageModels());
 
   if (router.problems.length) {
     log.warn(`Invalid settings, defaults used: ${router.problems.join('; ')}`);
@@ -105,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   context.subscriptions.push({ dispose: () => clearTimeout(tokenCounterTimer) });
   const activationMs = performance.now() - started;
   log.info(`Qwen Router ${context.extension.packageJSON.version} activated in ${Math.round(activationMs)} ms; history: ${router.history.path}`);
-  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer };
+  return { activationMs, classifier, router, stats, logUri: context.logUri, endpoint, modelOffer, participant, languageModels: languageModels.provider };
 }
 
 /** Waits for the classifier's worker thread to finish its request, release the model and exit; sends pending telemetry (bounded). */

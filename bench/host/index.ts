@@ -13,11 +13,14 @@
  *                and presses Enter in the webview), the routing decisions as the host saw them; the
  *                harness adds what the page rendered and when;
  *   stats        Open Stats on a generated history: time to the first `state` message posted to the
- *                webview and to the message that carries the stats, cold and warm.
+ *                webview and to the message that carries the stats, cold and warm;
+ *   provider     "Qwen Router: Auto" through vscode.lm: on a new turn, the time from the request's
+ *                arrival in the provider to the routing decision and to the first token; on a
+ *                tool-continuation turn, the continuity decision and the time to the routing decision.
  *
  * Environment (set by the harness through runHostTests({ env })):
  *   QWEN_ROUTER_BENCH_OUT        where the JSON report goes (required)
- *   QWEN_ROUTER_BENCH_PARTS      comma-separated: activation,classifier,ask,chat,stats (default: all that apply)
+ *   QWEN_ROUTER_BENCH_PARTS      comma-separated: activation,classifier,ask,chat,provider,stats (default: all that apply)
  *   QWEN_ROUTER_BENCH_MODEL_DIR  a classifier model directory to configure before activation
  *   QWEN_ROUTER_BENCH_RUNS       repetitions for ask/chat/classify (default 5)
  *   QWEN_ROUTER_BENCH_RECORDS    records in the generated history (default 100000)
@@ -31,6 +34,7 @@ import manifest from '../../package.json';
 import type { QwenRouterApi } from '../../src/extension';
 import { processRssBytes } from '../../src/node/processMemory';
 import type { ClassifierState } from '../../src/node/classifierService';
+import type { ProviderTiming } from '../../src/vscode/languageModelProvider';
 import { DashScopeStandIn } from '../../test/support/dashscopeStandIn';
 import { generateHistory } from '../historyData';
 import { LagMonitor, round, sleep, summarize, waitFor, type LagFigures } from './measure';
@@ -40,7 +44,7 @@ const env = process.env;
 const RUNS = Math.max(1, Number(env.QWEN_ROUTER_BENCH_RUNS || 5));
 const RECORDS = Math.max(1, Number(env.QWEN_ROUTER_BENCH_RECORDS || 100_000));
 const MODEL_DIR = env.QWEN_ROUTER_BENCH_MODEL_DIR || undefined;
-const PARTS = new Set((env.QWEN_ROUTER_BENCH_PARTS || 'activation,classifier,ask,chat,stats').split(',').map((p) => p.trim()));
+const PARTS = new Set((env.QWEN_ROUTER_BENCH_PARTS || 'activation,classifier,ask,chat,provider,stats').split(',').map((p) => p.trim()));
 const DRIVER = env.QWEN_ROUTER_BENCH_DRIVER === '1';
 const API_KEY = env.DASHSCOPE_API_KEY || 'sk-bench-host';
 
@@ -156,13 +160,14 @@ async function bench(report: Report): Promise<void> {
 
   let standIn: DashScopeStandIn | undefined;
   try {
-    if (PARTS.has('ask') || PARTS.has('chat')) {
+    if (PARTS.has('ask') || PARTS.has('chat') || PARTS.has('provider')) {
       standIn = await DashScopeStandIn.start({ apiKey: API_KEY, defaultScenario: { reply: 'Sure. Here is a short answer, streamed in small chunks of text.', chunkSize: 8, chunkDelayMs: 2, usage: { prompt_tokens: 40, completion_tokens: 16 } } });
       await settings().update('baseUrl', standIn.baseUrl, vscode.ConfigurationTarget.Global);
       await waitFor(() => (api.router.config.baseUrl === standIn!.baseUrl ? true : undefined), 10_000);
     }
     if (PARTS.has('ask')) report.ask = await askEvents(api);
     if (PARTS.has('chat')) report.chat = await chatView(api);
+    if (PARTS.has('provider')) report.provider = await providerTurns(api, standIn!);
   } finally {
     await standIn?.close();
   }
@@ -262,6 +267,65 @@ async function askEvents(api: QwenRouterApi): Promise<Report> {
     total_ms: summarize(runs.map((r) => r.done)),
     lag: figures,
   };
+}
+
+/**
+ * "Qwen Router: Auto" through vscode.lm, timed inside the provider (ProviderTiming): a new turn (routed
+ * by the classifier, or the fallback without one), then the same turn's tool call and the request that
+ * carries its result (a tool continuation: no classification).
+ */
+async function providerTurns(api: QwenRouterApi, standIn: DashScopeStandIn): Promise<Report> {
+  await vscode.lm.selectChatModels({ vendor: 'qwen-router' });
+  const [auto] = await vscode.lm.selectChatModels({ vendor: 'qwen-router', id: 'auto' });
+  if (!auto) return { skipped: 'the Auto model is not listed' };
+  const timings: ProviderTiming[] = [];
+  const listener = api.languageModels.onDidTime((timing) => timings.push(timing));
+  const tools = [{ name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } }];
+  const drain = async (response: vscode.LanguageModelChatResponse) => {
+    const calls: vscode.LanguageModelToolCallPart[] = [];
+    for await (const part of response.stream) if (part instanceof vscode.LanguageModelToolCallPart) calls.push(part);
+    return calls;
+  };
+  const newTurns: ProviderTiming[] = [];
+  const continuations: ProviderTiming[] = [];
+  try {
+    for (let i = 0; i <= RUNS; i++) {
+      const callId = `call_bench_${i}`;
+      standIn.reset(); // the tiers routing did not pick keep no scenarios for the next run
+      for (const model of ['qwen-flash', 'qwen-plus', 'qwen-max']) {
+        standIn.script(model, { reply: '', toolCalls: [{ id: callId, name: 'read_file', arguments: '{"path":"src/main.ts"}' }], chunkSize: 8 }, { reply: 'The file defines main().', chunkSize: 8 });
+      }
+      const question = vscode.LanguageModelChatMessage.User(`${promptOfWords(14)} (${i})`);
+      const token = new vscode.CancellationTokenSource().token;
+      const [call] = await drain(await auto.sendRequest([question], { tools }, token));
+      const asked = timings.at(-1);
+      if (!call) throw new Error('no tool call came back');
+      const result = vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('export function main() {}')])]);
+      await drain(await auto.sendRequest([question, vscode.LanguageModelChatMessage.Assistant([call]), result], { tools }, token));
+      const continued = timings.at(-1);
+      if (i === 0) continue; // the first pair warms up (tokenizer, connections)
+      if (asked) newTurns.push(asked);
+      if (continued) continuations.push(continued);
+    }
+  } finally {
+    listener.dispose();
+  }
+  const figures = {
+    new_turn: {
+      to_routing_ms: summarize(newTurns.map((t) => t.routedMs)),
+      to_first_token_ms: summarize(newTurns.map((t) => t.firstTokenMs ?? NaN)),
+      decided_before_first_token: newTurns.filter((t) => t.firstTokenMs !== undefined && t.routedMs < t.firstTokenMs).length,
+      runs: newTurns.length,
+    },
+    tool_continuation: {
+      continuity: [...new Set(continuations.map((t) => t.continuity ?? 'none'))],
+      plan_ms: summarize(continuations.map((t) => t.planMs)),
+      to_routing_ms: summarize(continuations.map((t) => t.routedMs)),
+      runs: continuations.length,
+    },
+  };
+  log(`provider: new turn routed p50 ${figures.new_turn.to_routing_ms.p50} ms (first token ${figures.new_turn.to_first_token_ms.p50} ms); tool continuation routed p50 ${figures.tool_continuation.to_routing_ms.p50} ms`);
+  return figures;
 }
 
 /**

@@ -12,20 +12,25 @@ import { SCHEMA_VERSION } from './history/record';
 import type { BudgetGate } from './budget/budget';
 import { chat, type ChatOutcome, type ChatTarget, type ToolCall } from './llm/client';
 import type { ChatFailure } from './llm/errors';
+import { checkToolCalls } from './llm/toolCalls';
 import { costFacts } from './models/costFacts';
 import { estimateCost } from './models/pricing';
 import { resolveBaseUrl, type ModelSpec } from './models/table';
 import { pyRound } from './pyround';
-import { TIERS, type Tier } from './routing/policy';
-import { route, UnknownModelError, type RoutingDecision } from './routing/route';
+import { TIERS } from './routing/policy';
+import { route, UnknownModelError, type RouteRequest, type RoutingDecision } from './routing/route';
 import { decideThinking, thinkingField, type ThinkingDecision } from './routing/thinking';
 import { countTokens, estimateTokens, type ChatMessage } from './routing/tokens';
 
 export interface AskRequest {
   /** The conversation; the last message is the one routed (the old service's "query"). */
   messages: ChatMessage[];
-  /** The route this conversation keeps (sticky routing): recorded as "kept_route", not as the user's choice. */
-  keepRoute?: { modelKey: string; tier?: Tier };
+  /** The route this conversation keeps (sticky routing, a tool result continuing its turn): recorded as "kept_route", not as the user's choice. */
+  keepRoute?: RouteRequest['keep'];
+  /** The route the conversation is on: a new turn moves only to a higher tier (see RouteRequest.conversation). */
+  conversation?: RouteRequest['conversation'];
+  /** The user's own words to classify and record as the query, when the last message is not them (default: its content). */
+  routeQuery?: string;
   /** A model key to use instead of routing, for this message. */
   model?: string;
   temperature?: number;
@@ -114,7 +119,7 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
   const wallClock = deps.wallClock ?? Date.now;
   const stream = request.stream ?? config.stream;
   const messages = request.messages;
-  const query = messages.length ? messages[messages.length - 1].content : '';
+  const query = request.routeQuery ?? (messages.length ? messages[messages.length - 1].content : '');
 
   let thinking: ThinkingDecision = { reason: '' };
   const requestLayer = (): CallRecord['request'] => ({
@@ -157,7 +162,7 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
   // 1. Route.
   let decision: RoutingDecision;
   try {
-    decision = await route({ messages, override: request.model, keep: request.keepRoute, signal: request.signal }, { policy: config.policy, models: config.models, classify: deps.classify, now });
+    decision = await route({ messages, query: request.routeQuery, override: request.model, keep: request.keepRoute, conversation: request.conversation, signal: request.signal }, { policy: config.policy, models: config.models, classify: deps.classify, now });
   } catch (error) {
     const message = error instanceof UnknownModelError ? error.message : `Routing failed: ${error instanceof Error ? error.message : String(error)}`;
     const record = base({ method: 'user_specified', query }, emptyLlm(request.model ?? 'unknown', undefined, undefined));
@@ -237,6 +242,12 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     onAnswer: events.onAnswer,
   });
 
+  // 3b. Tool calls no tool could take (arguments cut off or not JSON) fail the answer, clearly.
+  if (outcome.status === 'ok' && outcome.toolCalls?.length) {
+    const checked = checkToolCalls(outcome.toolCalls, () => 'unchecked');
+    if (!checked.ok) Object.assign(outcome, { status: 'error', error: { kind: 'protocol', message: checked.message, retryable: false, escalatable: false } });
+  }
+
   // 4. Record.
   const record = base(decision.routing, llmLayer(outcome, messages));
   record.attempts = outcome.attempts.length;
@@ -282,6 +293,7 @@ function llmLayer(outcome: ChatOutcome, messages: readonly ChatMessage[]): LlmLa
     base_url: target.baseUrl,
     ...(outcome.reasoning || outcome.thinking ? { reasoning_content: outcome.reasoning } : {}),
     ...(outcome.usage?.reasoning !== undefined ? { reasoning_tokens: outcome.usage.reasoning } : {}),
+    ...(outcome.toolCalls?.length ? { tool_calls: outcome.toolCalls.length } : {}),
     ttft_ms: outcome.ttftMs === undefined ? null : pyRound(outcome.ttftMs, 2),
     usage_source: source,
     finish_reason: outcome.finishReason ?? null,

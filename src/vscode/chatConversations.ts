@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { AskResult } from '../core/ask';
+import { SCORE_FIELDS } from '../core/classifier/result';
 import type { RouterConfig } from '../core/config';
 import { TIERS, type Tier } from '../core/routing/policy';
 import type { RoutingDecision } from '../core/routing/route';
@@ -157,8 +158,6 @@ export function messagesFor(conversation: Conversation, prompt: string, excludeT
   return messages;
 }
 
-const SCORE_FIELDS = ['prompt_complexity_score', 'task_type_prob', 'creativity_scope', 'reasoning', 'contextual_knowledge', 'domain_knowledge', 'constraint_ct', 'number_of_few_shots', 'no_label_reason'] as const;
-
 /** The badge for a routing decision. */
 export function badgeOf(decision: RoutingDecision): RouteBadge {
   const routing = decision.routing;
@@ -197,6 +196,15 @@ export function stickyBadge(kept: RouteBadge, decision?: RoutingDecision): Route
   const thinking = decision ? badgeOf(decision).thinking : undefined;
   return thinking ? { ...badge, thinking } : badge;
 }
+
+/** The command behind each action of a failed answer (the sidebar's buttons, the participant's). */
+export const ACTION_COMMANDS: Record<Exclude<ChatAction, 'retry'>, { command: string; args: unknown[] }> = {
+  setApiKey: { command: 'qwenRouter.setApiKey', args: [] },
+  chooseRegion: { command: 'qwenRouter.chooseRegion', args: [] },
+  openSettings: { command: 'workbench.action.openSettings', args: ['qwenRouter'] },
+  downloadModel: { command: 'qwenRouter.downloadModel', args: [] },
+  openStats: { command: 'qwenRouter.openStats', args: [] },
+};
 
 /** What the user can do about an error of this kind (the first is the main one). */
 export function actionsFor(kind: string): ChatAction[] {

@@ -14,7 +14,6 @@ import {
   CHAT_STRINGS,
   isChatToHost,
   MAX_PROMPT_CHARS,
-  type ChatAction,
   type ChatRequests,
   type ChatState,
   type ChatToHost,
@@ -23,7 +22,7 @@ import {
   type Conversation,
 } from '../protocol/chat';
 import { answerRequest, dispatch, localizeTable, type Handlers, type RequestHandlers } from '../protocol/common';
-import { badgeOf, ConversationStore, errorOf, messagesFor, modelForMessage, modelOptions, newTurn, nextTierModel, stickyBadge, usageOf } from './chatConversations';
+import { ACTION_COMMANDS, badgeOf, ConversationStore, errorOf, messagesFor, modelForMessage, modelOptions, newTurn, nextTierModel, stickyBadge, usageOf } from './chatConversations';
 import { Disposable } from './disposable';
 import { failureText } from './errorText';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
@@ -55,14 +54,6 @@ const SETTINGS_KEY_MODEL = 'qwenRouter.chat.model';
 const SETTINGS_KEY_STICKY = 'qwenRouter.chat.sticky';
 /** Deltas are coalesced for this long before they are posted (one message a frame, not one a token). */
 const DELTA_FLUSH_MS = 16;
-
-const ACTION_COMMANDS: Record<Exclude<ChatAction, 'retry'>, { command: string; args: unknown[] }> = {
-  setApiKey: { command: 'qwenRouter.setApiKey', args: [] },
-  chooseRegion: { command: 'qwenRouter.chooseRegion', args: [] },
-  openSettings: { command: 'workbench.action.openSettings', args: ['qwenRouter'] },
-  downloadModel: { command: 'qwenRouter.downloadModel', args: [] },
-  openStats: { command: 'qwenRouter.openStats', args: [] },
-};
 
 /** A turn that re-asks an earlier one on the next tier. */
 interface Reask {

@@ -16,8 +16,9 @@ import { join, relative } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { DashScopeStandIn, RecordedRequest, Scenario as StandInScenario } from '../support/dashscopeStandIn';
 import type { BrowserDocument, PayloadWindow } from './browser';
+import { participantScenarios } from './participant';
 import {
-  E2EError, NATIVE_CHAT, activityLabels, answerInputBox, closeNativeChat, framesText, nativeChatInputText, nativeChatModels, openActivity, runCommand, sampleUntil,
+  E2EError, NATIVE_CHAT, activityLabels, answerInputBox, closeNativeChat, framesText, nativeChatInputText, nativeChatModels, openActivity, plain, runCommand, sampleUntil,
   typeInNativeChat, waitForFrame, waitUntil,
 } from './workbench';
 
@@ -340,7 +341,41 @@ const xss: E2EScenario = {
   },
 };
 
-// --- (6) The key stays secret -----------------------------------------------------------------
+// --- (6) "Qwen Router: Auto" in VS Code's own chat --------------------------------------------
+
+/** VS Code's chat (1.117): its input, the model picker's button (labelled "Pick Model, …") and the picker's menu. */
+const PICKER_CHAT = {
+  input: '.interactive-input-part .interactive-input-editor',
+  modelPicker: '.interactive-input-part .chat-input-picker-item a.action-label[aria-label^="Pick Model"]',
+  menu: '.action-widget',
+};
+
+const nativeModelPicker: E2EScenario = {
+  name: 'native-model-picker',
+  title: 'VS Code\'s chat lists "Qwen Router: Auto" and the tier models in its model picker',
+  async run(ctx) {
+    await runCommand(ctx.page, 'Chat: Open Chat');
+    await waitUntil('the native chat input', () => ctx.page.locator(PICKER_CHAT.input).first().isVisible(), 30_000);
+    // The provider's models load lazily; the extension resolves them after activation, so poll.
+    let labels: string[] = [];
+    await waitUntil('the model picker to list "Qwen Router: Auto"', async () => {
+      await ctx.page.locator(PICKER_CHAT.modelPicker).first().click();
+      const menu = ctx.page.locator(PICKER_CHAT.menu).first();
+      await waitUntil('the model picker\'s menu', () => menu.isVisible(), 10_000);
+      labels = (await menu.locator('.monaco-list-row').allInnerTexts()).map((row) => plain(row).split('\n')[0].trim());
+      if (labels.includes('Qwen Router: Auto')) return true;
+      await ctx.page.keyboard.press('Escape');
+      return false;
+    }, 60_000).catch((error: Error) => {
+      throw new E2EError(`${error.message}; the picker lists: ${labels.join(' | ') || 'nothing'}`);
+    });
+    for (const model of ['qwen-flash', 'qwen-plus', 'qwen-max']) assert.ok(labels.includes(model), `the picker lacks ${model}: ${labels.join(' | ')}`);
+    await ctx.screenshot('native-model-picker');
+    await ctx.page.keyboard.press('Escape');
+  },
+};
+
+// --- (7) The key stays secret -----------------------------------------------------------------
 
 /** Files under `dir` (skipping `skip`), as paths. */
 function filesUnder(dir: string, skip: string): string[] {
@@ -401,4 +436,4 @@ const nativeChat: E2EScenario = {
   },
 };
 
-export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, secret, nativeChat];
+export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, nativeModelPicker, secret, nativeChat, ...participantScenarios];

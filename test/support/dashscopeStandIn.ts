@@ -31,7 +31,7 @@ export interface StandInError {
 export interface Scenario {
   /** The answer; sent in chunks of `chunkSize` characters (default 8). */
   reply?: string;
-  /** Tool calls to ask for after the answer (OpenAI's shape): streamed as a first delta with id and name, then the arguments in pieces; finish_reason "tool_calls". */
+  /** Tool calls to ask for after the answer: streamed as DashScope does (the id and name with the first piece of the arguments, the rest in pieces); finish_reason "tool_calls". */
   toolCalls?: { id: string; name: string; arguments: string }[];
   /** Thinking text, sent as `reasoning_content` deltas before the answer. */
   reasoning?: string;
@@ -312,10 +312,16 @@ export class DashScopeStandIn {
     const pieces: Record<string, unknown>[] = [];
     for (let i = 0; i < reasoning.length; i += size) pieces.push({ reasoning_content: reasoning.slice(i, i + size), content: null });
     for (let i = 0; i < reply.length; i += size) pieces.push({ content: reply.slice(i, i + size) });
+    // As DashScope's compatible mode streams a call: the first delta has the id, the name and the
+    // first piece of the arguments; later ones an empty id and name with more arguments; every delta
+    // says content null; a last delta with null arguments carries the finish reason.
     (scenario.toolCalls ?? []).forEach((call, index) => {
-      pieces.push({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
-      for (let i = 0; i < call.arguments.length; i += size) pieces.push({ tool_calls: [{ index, function: { arguments: call.arguments.slice(i, i + size) } }] });
+      for (let i = 0; i === 0 || i < call.arguments.length; i += size) {
+        const first = i === 0;
+        pieces.push({ content: null, tool_calls: [{ index, id: first ? call.id : '', type: 'function', function: { name: first ? call.name : '', arguments: call.arguments.slice(i, i + size) } }] });
+      }
     });
+    if (scenario.toolCalls?.length) pieces.push({ content: null, tool_calls: [{ index: scenario.toolCalls.length - 1, id: '', type: 'function', function: { name: null, arguments: null } }] });
     const finishReason = scenario.finishReason ?? (scenario.toolCalls ? 'tool_calls' : 'stop');
 
     const breakNow = async () => {

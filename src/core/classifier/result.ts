@@ -13,6 +13,23 @@ export interface ClassifierResult {
   prompt_complexity_score: number;
 }
 
+/**
+ * The numeric fields of a ClassifierResult, complexity first: the one list the chat badge's tooltip,
+ * Explain Routing, the @qwen participant's /explain and the int8 self-check go through.
+ */
+export const SCORE_FIELDS = [
+  'prompt_complexity_score',
+  'task_type_prob',
+  'creativity_scope',
+  'reasoning',
+  'contextual_knowledge',
+  'domain_knowledge',
+  'constraint_ct',
+  'number_of_few_shots',
+  'no_label_reason',
+] as const satisfies readonly (keyof ClassifierResult)[];
+export type ScoreField = (typeof SCORE_FIELDS)[number];
+
 /** Why routing fell back to token length instead of using the classifier. */
 export type FallbackReason =
   | 'model_missing' // no model directory found

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tierForValue, type Thresholds } from '../routing/policy';
 import { ONNX_FILES, type Precision } from './modelDir';
-import type { ClassifierResult } from './result';
+import { SCORE_FIELDS, type ClassifierResult, type ScoreField } from './result';
 
 /** The bounds an int8 model must meet (stated in the README and docs/classifier.md). */
 export const SELF_CHECK_BOUNDS = {
@@ -19,18 +19,6 @@ export const SELF_CHECK_BOUNDS = {
 /** Where the check's figures are kept, in the model directory, beside the int8 graph. */
 export const SELF_CHECK_FILE = 'onnx/model_quantized.check.json';
 
-export const SCORE_FIELDS = [
-  'task_type_prob',
-  'creativity_scope',
-  'reasoning',
-  'contextual_knowledge',
-  'number_of_few_shots',
-  'domain_knowledge',
-  'no_label_reason',
-  'constraint_ct',
-  'prompt_complexity_score',
-] as const satisfies readonly (keyof ClassifierResult)[];
-export type ScoreField = (typeof SCORE_FIELDS)[number];
 
 export interface SelfCheckReport {
   passed: boolean;

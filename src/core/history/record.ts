@@ -13,6 +13,8 @@ export const SCHEMA_VERSION = 1;
 /** "kept_route" (ours): a conversation kept the route decided for an earlier message. */
 export type RoutingMethod = 'nvidia_classifier' | 'fallback_token_length' | 'user_specified' | 'kept_route';
 export type PrivacyMode = 'full' | 'metadata';
+/** Ours: how a conversation's route carried over to a call (see RoutingLayer.continuity). */
+export type Continuity = 'tool_continuation' | 'kept' | 'rerouted';
 /** Ours: where a call came from. Every surface goes through the same ask(); this only labels the record. */
 export type Surface = 'palette' | 'sidebar' | 'participant' | 'provider' | 'endpoint' | 'cli';
 export const SURFACES: readonly Surface[] = ['palette', 'sidebar', 'participant', 'provider', 'endpoint', 'cli'];
@@ -63,6 +65,18 @@ export interface RoutingLayer extends Partial<ClassifierResult> {
   pooled?: string;
   /** Ours: whether the call was sent with thinking, its thinking_budget and why (absent under thinking "model-default"; enabled null: nothing sent). */
   thinking?: { enabled: boolean | null; budget?: number; reason: string };
+  /**
+   * Ours (language-model provider): how a conversation's route carried over. "tool_continuation": a
+   * tool result continued its turn on the turn's model, nothing classified; "kept": a new turn stayed
+   * on the conversation's model (its tier was not higher); "rerouted": a new turn moved it up.
+   */
+  continuity?: Continuity;
+  /** Ours: the why of `continuity`, in words. */
+  continuity_reason?: string;
+  /** Ours: the conversation's model before this turn ("kept" and "rerouted"). */
+  previous_model?: string;
+  /** Ours: the tier the classifier (or the fallback) gave a turn that stayed on a lower-or-equal conversation's model. */
+  classified_tier?: Tier;
   /** Ours: the verdict came from the in-memory cache of recent ones (the draft was classified while typed); absent otherwise. */
   cached?: boolean;
   /** Records read from disk may carry fields of other versions. */
@@ -109,6 +123,8 @@ export interface LlmLayer {
   cost?: number;
   /** Ours: what the context cache saved against full input prices, in the estimate's currency. */
   cache_saved?: number;
+  /** Ours: how many tool calls the model asked for in this answer; absent when none. */
+  tool_calls?: number;
 }
 
 export interface RecordError {

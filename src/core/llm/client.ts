@@ -291,7 +291,7 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
     model: target.spec.model,
     messages: options.messages.map((m) => ({
       role: m.role,
-      content: m.content,
+      content: m.contentParts ?? m.content,
       ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}),
       ...(m.tool_call_id !== undefined ? { tool_call_id: m.tool_call_id } : {}),
       ...(m.name !== undefined ? { name: m.name } : {}),

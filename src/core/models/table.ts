@@ -76,6 +76,10 @@ export interface ModelSpec {
   apiKeyId?: string;
   /** Context window in tokens (input + output). */
   contextWindow?: number;
+  /** The most tokens one answer may have (the provider's max_tokens limit); VS Code's model picker shows it. */
+  maxOutputTokens?: number;
+  /** Whether the model reads images (a vision model): only then does VS Code's chat offer to attach them. */
+  imageInput?: boolean;
   /** Whether the model accepts DashScope's `enable_thinking` switch. */
   supportsThinking?: boolean;
   prices?: PriceSchedule;
@@ -105,6 +109,7 @@ export const DEFAULT_MODELS: ModelTable = {
     model: 'qwen-flash',
     provider: 'dashscope',
     contextWindow: 1_000_000,
+    maxOutputTokens: 32_768,
     supportsThinking: true,
     prices: {
       asOf: AS_OF,
@@ -132,6 +137,7 @@ export const DEFAULT_MODELS: ModelTable = {
     model: 'qwen-plus',
     provider: 'dashscope',
     contextWindow: 1_000_000,
+    maxOutputTokens: 32_768,
     supportsThinking: true,
     prices: {
       asOf: AS_OF,
@@ -159,6 +165,7 @@ export const DEFAULT_MODELS: ModelTable = {
     model: 'qwen-max',
     provider: 'dashscope',
     contextWindow: 32_768,
+    maxOutputTokens: 8_192,
     supportsThinking: false,
     prices: { asOf: AS_OF, source: SOURCE_INTL, currency: 'USD', bands: [{ input: 1.6, output: 6.4 }] },
   },
@@ -166,6 +173,7 @@ export const DEFAULT_MODELS: ModelTable = {
     model: 'qwen3-max',
     provider: 'dashscope',
     contextWindow: 262_144,
+    maxOutputTokens: 65_536,
     supportsThinking: false,
     prices: {
       asOf: AS_OF,
@@ -194,6 +202,7 @@ export const DEFAULT_MODELS: ModelTable = {
     model: 'qwen3-coder-plus',
     provider: 'dashscope',
     contextWindow: 1_000_000,
+    maxOutputTokens: 65_536,
     supportsThinking: false,
     prices: {
       asOf: AS_OF,
@@ -211,6 +220,7 @@ export const DEFAULT_MODELS: ModelTable = {
     model: 'qwen3-coder-flash',
     provider: 'dashscope',
     contextWindow: 1_000_000,
+    maxOutputTokens: 65_536,
     supportsThinking: false,
     prices: {
       asOf: AS_OF,
@@ -266,6 +276,8 @@ export function validateModelTable(table: unknown, options: { allowInsecureHttp?
     }
     if (spec.region !== undefined && !isRegion(spec.region)) problems.push(`${key}: "region" must be one of ${REGIONS.join(', ')}`);
     if (spec.contextWindow !== undefined && !(Number.isInteger(spec.contextWindow) && spec.contextWindow > 0)) problems.push(`${key}: "contextWindow" must be a positive integer`);
+    if (spec.maxOutputTokens !== undefined && !(Number.isInteger(spec.maxOutputTokens) && spec.maxOutputTokens > 0)) problems.push(`${key}: "maxOutputTokens" must be a positive integer`);
+    if (spec.imageInput !== undefined && typeof spec.imageInput !== 'boolean') problems.push(`${key}: "imageInput" must be true or false`);
     if (spec.prices !== undefined) problems.push(...scheduleProblems(`${key}: prices`, spec.prices));
     if (spec.regionPrices !== undefined) {
       if (!spec.regionPrices || typeof spec.regionPrices !== 'object') problems.push(`${key}: "regionPrices" must be an object of region -> prices`);

@@ -5,9 +5,9 @@
  */
 import type { ClassifierResult, ClassifyFn, ClassifyOutcome, FallbackReason } from '../classifier/result';
 import type { ModelTable } from '../models/table';
-import type { RoutingLayer, RoutingMethod } from '../history/record';
+import type { Continuity, RoutingLayer, RoutingMethod } from '../history/record';
 import { pyRound } from '../pyround';
-import { modelForTier, tierForClassification, tierForValue, type RoutingPolicy, type Tier } from './policy';
+import { modelForTier, tierForClassification, tierForValue, TIERS, type RoutingPolicy, type Tier } from './policy';
 import { decideThinking, thinkingField, type ThinkingDecision } from './thinking';
 import { estimateTokens, type ChatMessage } from './tokens';
 
@@ -28,8 +28,22 @@ export interface RoutingDecision {
 
 export interface RouteRequest {
   messages: readonly ChatMessage[];
-  /** A conversation's kept route (sticky routing): this model and tier, recorded as "kept_route". */
-  keep?: { modelKey: string; tier?: Tier };
+  /**
+   * The text to classify and record as the query; default the last message's content. A caller whose
+   * last message is not the user's own words (a tool result, attached context) passes the words here.
+   */
+  query?: string;
+  /**
+   * A kept route: this model and tier, recorded as "kept_route", nothing classified. `continuity`
+   * and `reason` say why (a tool result continuing its turn); the sidebar's sticky routing gives neither.
+   */
+  keep?: { modelKey: string; tier?: Tier; continuity?: Continuity; reason?: string };
+  /**
+   * The route a conversation is on: a new turn is classified, and moves to its own tier's model only
+   * when that tier is higher (a switch resets the provider's context cache); otherwise it stays,
+   * recorded as "kept_route" with the classifier's verdict beside it.
+   */
+  conversation?: { modelKey: string; tier: Tier };
   /** A model key from the table: skips routing (the old service's "user_specified"). */
   override?: string;
   signal?: AbortSignal;
@@ -87,51 +101,95 @@ async function classifyWithin(classify: ClassifyFn, prompt: string, budgetMs: nu
   }
 }
 
+/** Thinking for a call on `modelKey`, from the policy's mode and the classifier's scores (when there are some). */
+function thinkingFor(context: RouteContext, modelKey: string, scores?: ClassifierResult): ThinkingDecision {
+  return decideThinking(context.policy.thinking ?? 'model-default', context.models[modelKey], scores);
+}
+
+/** The routing layer's thinking and pool facts (a model the user named keeps the old service's shape: no extra fields). */
+function extras(policy: RoutingPolicy, thinking: ThinkingDecision, tier?: Tier): Pick<RoutingLayer, 'pooled' | 'thinking'> {
+  return {
+    ...(tier && policy.pooled?.[tier] ? { pooled: policy.pooled[tier] } : {}),
+    ...(policy.thinking && policy.thinking !== 'model-default' ? { thinking: thinkingField(thinking) } : {}),
+  };
+}
+
+const thinkingNote = (thinking: ThinkingDecision) => (thinking.enabled ? `thinking${thinking.budget ? ` (budget ${thinking.budget})` : ''}` : undefined);
+
 export async function route(request: RouteRequest, context: RouteContext): Promise<RoutingDecision> {
   const now = context.now ?? (() => performance.now());
   const { policy, models } = context;
   const messages = request.messages;
-  const query = messages.length ? messages[messages.length - 1].content : '';
-
-  const thinkingOn = (modelKey: string, scores?: ClassifierResult) => decideThinking(policy.thinking ?? 'model-default', models[modelKey], scores);
-  // The routing layer's thinking and pool facts (a model the user named keeps the old service's shape: no extra fields).
-  const extras = (thinking: ThinkingDecision, tier?: Tier) => ({
-    ...(tier && policy.pooled?.[tier] ? { pooled: policy.pooled[tier] } : {}),
-    ...(policy.thinking && policy.thinking !== 'model-default' ? { thinking: thinkingField(thinking) } : {}),
-  });
-  const thinkingNote = (thinking: ThinkingDecision) => (thinking.enabled ? `thinking${thinking.budget ? ` (budget ${thinking.budget})` : ''}` : undefined);
+  const query = request.query ?? (messages.length ? messages[messages.length - 1].content : '');
 
   if (request.override) {
     if (!models[request.override]) throw new UnknownModelError(request.override, Object.keys(models));
-    const thinking = thinkingOn(request.override);
     return {
       modelKey: request.override,
       method: 'user_specified',
       routing: { method: 'user_specified', query },
-      thinking,
+      thinking: thinkingFor(context, request.override),
       summary: `${request.override} (chosen by you)`,
     };
   }
 
   if (request.keep) {
-    const { modelKey, tier } = request.keep;
+    const { modelKey, tier, continuity, reason } = request.keep;
     if (!models[modelKey]) throw new UnknownModelError(modelKey, Object.keys(models));
-    const thinking = thinkingOn(modelKey);
+    const thinking = thinkingFor(context, modelKey);
     return {
       modelKey,
       tier,
       method: 'kept_route',
-      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}), ...extras(thinking) },
+      routing: {
+        method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}), ...extras(policy, thinking),
+        ...(continuity ? { continuity } : {}), ...(reason ? { continuity_reason: reason } : {}),
+      },
       thinking,
-      summary: `${modelKey}${tier ? ` (${tier})` : ''}: kept for this conversation`,
+      summary: `${modelKey}${tier ? ` (${tier})` : ''}: ${reason ?? 'kept for this conversation'}`,
     };
   }
+
+  const decided = await classifyAndPlace(messages, query, request.signal, context, now);
+  return request.conversation ? continueConversation(decided, request.conversation, context) : decided;
+}
+
+/**
+ * A new turn of a conversation already on a route: the classified tier wins only when it is higher.
+ * Either way the record keeps the verdict and says kept or re-routed, and why.
+ */
+function continueConversation(decided: RoutingDecision, current: { modelKey: string; tier: Tier }, context: RouteContext): RoutingDecision {
+  const from = `${current.modelKey} (${current.tier})`;
+  const gone = !context.models[current.modelKey];
+  if (gone || !decided.tier || TIERS.indexOf(decided.tier) > TIERS.indexOf(current.tier)) {
+    const reason = gone ? `the conversation's ${current.modelKey} is no longer configured` : `this turn is ${decided.tier ?? 'unranked'}, above the conversation's ${from}`;
+    return { ...decided, routing: { ...decided.routing, continuity: 'rerouted', continuity_reason: reason, previous_model: current.modelKey }, summary: `${decided.summary}; re-routed from ${from}` };
+  }
+  const reason = `this turn is ${decided.tier}, not above the conversation's ${current.tier}: stays on ${current.modelKey} (a switch resets the context cache)`;
+  // Thinking is decided again for the model the turn stays on.
+  const thinking = thinkingFor(context, current.modelKey, decided.classifier);
+  return {
+    ...decided,
+    modelKey: current.modelKey,
+    tier: current.tier,
+    method: 'kept_route',
+    routing: {
+      ...decided.routing, method: 'kept_route', tier: current.tier, classified_tier: decided.tier, continuity: 'kept', continuity_reason: reason, previous_model: current.modelKey,
+      ...extras(context.policy, thinking, current.tier),
+    },
+    thinking,
+    summary: `${current.modelKey} (${current.tier}): kept; ${reason}`,
+  };
+}
+
+async function classifyAndPlace(messages: readonly ChatMessage[], query: string, signal: AbortSignal | undefined, context: RouteContext, now: () => number): Promise<RoutingDecision> {
+  const { policy, models } = context;
 
   const started = now();
   let outcome: ClassifyOutcome;
   if (!context.classify) outcome = { ok: false, reason: 'model_missing', message: 'no classifier model is available', elapsedMs: 0 };
   else if (!query.trim()) outcome = { ok: false, reason: 'empty_prompt', message: 'the prompt is empty', elapsedMs: 0 };
-  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, request.signal, now);
+  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, signal, now);
 
   if (outcome.ok) {
     const result = outcome.result;
@@ -139,7 +197,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
     const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
     // domain_knowledge and reasoning are both the old service's names and the classifier's.
     const { domain_knowledge, reasoning, ...otherFields } = result;
-    const thinking = thinkingOn(placed.modelKey, result);
+    const thinking = thinkingFor(context, placed.modelKey, result);
     const routing: RoutingLayer = {
       method: 'nvidia_classifier',
       query,
@@ -154,7 +212,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
       ...(ruled.rule ? { rule: ruled.rule } : {}),
       ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
       ...(outcome.cached ? { cached: true } : {}),
-      ...extras(thinking, placed.tier),
+      ...extras(policy, thinking, placed.tier),
     };
     const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, routing.pooled, thinkingNote(thinking), outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
     return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, thinking, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
@@ -163,7 +221,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
   const tokens = estimateTokens(messages);
   const byLength = tierForValue(tokens, policy.tokens);
   const placed = modelForTier(byLength, policy, models, tokens);
-  const thinking = thinkingOn(placed.modelKey);
+  const thinking = thinkingFor(context, placed.modelKey);
   const routing: RoutingLayer = {
     method: 'fallback_token_length',
     query,
@@ -173,7 +231,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
     fallback_reason: outcome.reason,
     error: outcome.message,
     ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
-    ...extras(thinking, placed.tier),
+    ...extras(policy, thinking, placed.tier),
   };
   return {
     modelKey: placed.modelKey,

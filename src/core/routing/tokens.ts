@@ -8,6 +8,8 @@ export interface ChatMessage {
   tool_calls?: unknown[];
   tool_call_id?: string;
   name?: string;
+  /** OpenAI content parts (text and image_url) sent instead of `content` when set; `content` keeps the text that routing, counts and the record read. */
+  contentParts?: unknown[];
 }
 
 let encoder: Tiktoken | undefined;

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
+import { SCORE_FIELDS } from '../../core/classifier/result';
 import type { RouterConfig } from '../../core/config';
 import { DIAL_MIN_HISTORY } from '../../core/routing/dial';
 import type { RoutingDecision } from '../../core/routing/route';
 import type { RouterService } from '../routerService';
 import { describeDecision } from './ask';
-
-const SCORE_FIELDS = ['prompt_complexity_score', 'creativity_scope', 'reasoning', 'constraint_ct', 'domain_knowledge', 'contextual_knowledge', 'number_of_few_shots', 'no_label_reason'] as const;
 
 /** The complexity thresholds in use and where they came from (the dial, its defaults, or the explicit setting). */
 export function thresholdsLine(config: Pick<RouterConfig, 'policy' | 'thresholdSource'>): string {
@@ -28,9 +27,13 @@ function thinkingLine(decision: RoutingDecision): string | undefined {
   return `${vscode.l10n.t('Thinking')}: ${state} (${t.reason})`;
 }
 
-/** The decision as a markdown report: where it goes, why, and every classifier score behind it. */
-export function routingReport(prompt: string, decision: RoutingDecision, precisionNote?: string, config?: Pick<RouterConfig, 'policy' | 'thresholdSource'>): string {
-  const lines = [`# ${vscode.l10n.t('Routing decision')}`, '', `**${describeDecision(decision)}**`, ''];
+/**
+ * Every score behind a decision (a table when the classifier decided) and the notes that moved it
+ * (task rule, context-window adjustment, pool, thinking, thresholds, fallback reason, token estimate):
+ * Explain Routing's report and the @qwen participant's /explain.
+ */
+export function decisionDetails(decision: RoutingDecision, precisionNote?: string, config?: Pick<RouterConfig, 'policy' | 'thresholdSource'>): string[] {
+  const lines: string[] = [];
   const c = decision.classifier;
   if (c) {
     lines.push(
@@ -38,7 +41,7 @@ export function routingReport(prompt: string, decision: RoutingDecision, precisi
       '|---|---|',
       `| task_type_1 | ${c.task_type_1} (${c.task_type_prob}) |`,
       `| task_type_2 | ${c.task_type_2} |`,
-      ...SCORE_FIELDS.map((field) => `| ${field} | ${c[field]} |`),
+      ...SCORE_FIELDS.filter((field) => field !== 'task_type_prob').map((field) => `| ${field} | ${c[field]} |`),
       '',
     );
   }
@@ -50,6 +53,12 @@ export function routingReport(prompt: string, decision: RoutingDecision, precisi
   if (thinking) lines.push(`- ${thinking}`);
   if (config && decision.method === 'nvidia_classifier') lines.push(`- ${thresholdsLine(config)}`);
   if (precisionNote) lines.push(`- ${vscode.l10n.t('precision')}: ${precisionNote}`);
+  return lines;
+}
+
+/** The decision as a markdown report: where it goes, why, and every classifier score behind it. */
+export function routingReport(prompt: string, decision: RoutingDecision, precisionNote?: string, config?: Pick<RouterConfig, 'policy' | 'thresholdSource'>): string {
+  const lines = [`# ${vscode.l10n.t('Routing decision')}`, '', `**${describeDecision(decision)}**`, '', ...decisionDetails(decision, precisionNote, config)];
   lines.push('', `## ${vscode.l10n.t('Prompt')}`, '', '```text', prompt.length > 4000 ? `${prompt.slice(0, 4000)}…` : prompt, '```', '');
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import { AUTO_MODEL, isChatToWebview, MAX_PROMPT_CHARS, type ChatAction, type ChatRequests, type ChatState, type ChatStrings, type ChatToHost, type ChatToWebview, type ChatTurn, type RouteBadge } from '../../protocol/chat';
 import { dispatch, formatString, PendingRequests, type Handlers } from '../../protocol/common';
+import { badgeParts, badgeTooltipLines, tierLabel as sharedTierLabel, type BadgeFormat, type BadgePart } from '../../protocol/routeBadge';
 import { button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatUsd } from '../shared/format';
 import { codeOfBlock, renderMarkdown } from '../shared/markdown';
@@ -48,51 +49,8 @@ let notice: HTMLElement;
 
 // --- Rendering -------------------------------------------------------------------------------
 
-function tierLabel(tier: string | null): string {
-  if (tier === 'simple') return s.tierSimple;
-  if (tier === 'medium') return s.tierMedium;
-  if (tier === 'complex') return s.tierComplex;
-  return '';
-}
-
-function reasonLabel(reason: string | null): string {
-  const labels: Record<string, string> = {
-    model_missing: s.reasonModelMissing,
-    model_loading: s.reasonModelLoading,
-    model_failed: s.reasonModelFailed,
-    timeout: s.reasonTimeout,
-    empty_prompt: s.reasonEmptyPrompt,
-    classifier_error: s.reasonClassifierError,
-    classifier_crashed: s.reasonClassifierCrashed,
-  };
-  return (reason && labels[reason]) || reason || '';
-}
-
-function methodLabel(route: RouteBadge): string {
-  if (route.method === 'nvidia_classifier') return s.methodClassifier;
-  if (route.method === 'fallback_token_length') return s.methodFallback;
-  return s.methodUser;
-}
-
-function thinkingLabel(thinking: NonNullable<RouteBadge['thinking']>): string {
-  if (!thinking.enabled) return s.thinkingOff;
-  return thinking.budget === null ? s.thinkingOn : formatString(s.thinkingBudget, formatNumber(thinking.budget, 0));
-}
-
-function badgeTooltip(route: RouteBadge): string {
-  const lines = [`${s.badgeModel}: ${route.modelKey}`, `${s.badgeMethod}: ${methodLabel(route)}`];
-  if (route.tier) lines.push(`${s.badgeTier}: ${tierLabel(route.tier)}`);
-  if (route.taskType) lines.push(`${s.badgeTask}: ${route.taskType}`);
-  if (route.complexity !== null) lines.push(`${s.badgeComplexity}: ${formatNumber(route.complexity, 3)}`);
-  if (route.routingMs !== null) lines.push(`${s.badgeRoutingTime}: ${formatMs(route.routingMs)}`);
-  if (route.fallbackReason) lines.push(`${s.badgeFallback}: ${reasonLabel(route.fallbackReason)}${route.fallbackMessage ? ` (${route.fallbackMessage})` : ''}`);
-  if (route.thinking) lines.push(`${s.thinking}: ${thinkingLabel(route.thinking)} (${route.thinking.reason})`);
-  if (route.sticky) lines.push(s.keptForChat);
-  if (route.note) lines.push(route.note);
-  const scores = Object.entries(route.scores);
-  if (scores.length) lines.push('', ...scores.map(([name, value]) => `${name}: ${formatNumber(value, 3)}`));
-  return lines.join('\n');
-}
+const badgeFormat: BadgeFormat = { number: formatNumber, ms: formatMs };
+const tierLabel = (tier: string | null) => sharedTierLabel(s, tier);
 
 function renderBadge(view: TurnView, turn: ChatTurn): void {
   const badge = view.badge;
@@ -112,23 +70,29 @@ function renderBadge(view: TurnView, turn: ChatTurn): void {
   badge.dataset.state = 'routed';
   badge.dataset.tier = route.tier ?? '';
   badge.dataset.model = route.modelKey;
-  badge.title = badgeTooltip(route);
+  badge.title = badgeTooltipLines(route, s, badgeFormat).join('\n');
   const parts: (Node | null)[] = [];
   parts.push(icon(route.method === 'fallback_token_length' ? 'warning' : route.sticky ? 'pinned' : route.method === 'user_specified' ? 'account' : 'sparkle'));
-  if (route.tier) parts.push(h('span', { className: 'tier-pill', text: tierLabel(route.tier), data: { tier: route.tier } }));
-  parts.push(h('span', { className: 'badge-model', text: route.modelKey }));
-  if (route.sticky) parts.push(h('span', { className: 'badge-detail', text: s.keptForChat }));
-  else if (route.method === 'user_specified') parts.push(h('span', { className: 'badge-detail', text: s.chosenByYou }));
-  if (route.taskType) parts.push(h('span', { className: 'badge-detail badge-task', text: route.taskType }));
-  if (route.complexity !== null) parts.push(h('span', { className: 'badge-detail', text: formatString(s.complexity, formatNumber(route.complexity, 2)) }));
-  // Thinking shows when it is on (off is the common case: the tooltip says it and why).
-  if (route.thinking?.enabled) parts.push(h('span', { className: 'badge-detail badge-thinking', text: thinkingLabel(route.thinking), data: { budget: String(route.thinking.budget ?? '') } }));
-  if (route.pooled) parts.push(h('span', { className: 'badge-detail badge-pooled', text: s.pooled, title: route.pooled }));
-  if (route.method === 'fallback_token_length') parts.push(h('span', { className: 'badge-detail badge-fallback', text: formatString(s.fallback, reasonLabel(route.fallbackReason)) }));
-  if (route.routingMs !== null && route.method !== 'user_specified') parts.push(h('span', { className: 'badge-detail badge-time', text: formatString(s.routingMs, formatNumber(route.routingMs, route.routingMs < 10 ? 1 : 0)) }));
+  for (const part of badgeParts(route, s, badgeFormat)) parts.push(badgeElement(part, route));
   // No model: the badge offers the download (the host shows the same offer as on the first ask).
   if (route.fallbackReason === 'model_missing') parts.push(button({ action: 'offer-model', label: s.offerModel, title: s.offerModelHint, iconName: 'cloud-download', className: 'badge-offer' }));
   for (const part of parts) if (part) badge.append(part);
+}
+
+const BADGE_CLASSES: Record<BadgePart['kind'], string> = {
+  tier: 'tier-pill',
+  model: 'badge-model',
+  detail: 'badge-detail',
+  task: 'badge-detail badge-task',
+  thinking: 'badge-detail badge-thinking',
+  pooled: 'badge-detail badge-pooled',
+  fallback: 'badge-detail badge-fallback',
+  time: 'badge-detail badge-time',
+};
+
+function badgeElement(part: BadgePart, route: RouteBadge): HTMLElement {
+  const data: Record<string, string> | undefined = part.kind === 'tier' && route.tier ? { tier: route.tier } : part.kind === 'thinking' ? { budget: String(route.thinking?.budget ?? '') } : undefined;
+  return h('span', { className: BADGE_CLASSES[part.kind], text: part.text, ...(part.title ? { title: part.title } : {}), ...(data ? { data } : {}) });
 }
 
 function renderAnswer(view: TurnView, turn: ChatTurn): void {
