@@ -69,8 +69,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
-  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false }));
-  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
+  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false, drafts: classifier.drafts }));
+  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true, drafts: classifier.drafts }));
   command('qwenRouter.explainRouting', () => explainRouting(router, () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined)));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
   command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));

@@ -124,6 +124,10 @@ export class ClassifierController extends Disposable {
     isIdle: () => this.idle,
     isCached: (text) => this.verdicts.has(text),
     maxChars: 200_000,
+    // One line per draft classified (its length and whether Enter will find a verdict), never its text.
+    onEvent: (event, text) => {
+      if (event === 'finished') this.log.info(`Draft classified while typed (${text.length} chars): ${this.verdicts.has(text) ? 'verdict kept for Enter' : 'no verdict kept'}.`);
+    },
   });
 
   /** (Re)creates the service. The worker and its ONNX session start on another thread. */
