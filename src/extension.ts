@@ -4,6 +4,7 @@ import { warmUpTokenCounter } from './core/routing/tokens';
 import { registerAnswerDocuments } from './vscode/answerDocument';
 import { ApiKeys, promptForApiKey } from './vscode/apiKey';
 import { ClassifierController } from './vscode/classifierController';
+import { currentClassifierView } from './vscode/classifierView';
 import { askFromPalette } from './vscode/commands/ask';
 import { downloadClassifierModel } from './vscode/commands/downloadModel';
 import { quantizeClassifierModel } from './vscode/commands/quantizeModel';
@@ -66,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
     log,
     getSpend: () => router.spend.view(),
     onDidChangeSpend: router.spend.onDidChange,
+    getClassifier: () => currentClassifierView(classifier),
+    onDidChangeClassifier: classifier.onStateChange,
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
