@@ -68,6 +68,8 @@ describe('the classifier section of the stats view', () => {
 
     const garbled = classifierView({ state: { kind: 'loading' }, setting: 'auto', modelDir: DIR, report: { passed: true, failures: [] } as unknown as SelfCheckReport, int8BytesOnDisk: 1 });
     assert.equal(garbled.check, null);
+    const { thresholds: _dropped, ...noThresholds } = compareResults(fp32, fp32, thresholds, 1);
+    assert.equal(selfCheckView(noThresholds as SelfCheckReport, { modelDir: DIR, int8BytesOnDisk: 1 }), undefined, 'a report without its thresholds is not shown half');
   });
 
   it('travels in the stats protocol, which refuses a malformed one', () => {

@@ -53,7 +53,8 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 
 /** The check's figures for display; undefined when the file is not a check report this version can read. */
 export function selfCheckView(report: SelfCheckReport, where: { modelDir: string; int8BytesOnDisk: number | undefined }): SelfCheckView | undefined {
-  if (!isNumber(report.taskTypeAgreement) || !isNumber(report.tierAgreement) || !report.bounds || !report.scores) return undefined;
+  const complete = [report.taskTypeAgreement, report.tierAgreement, report.prompts, report.int8Bytes, report.thresholds?.simple, report.thresholds?.medium].every(isNumber);
+  if (!complete || typeof report.checkedAt !== 'string' || !report.bounds || !report.scores) return undefined;
   const b = report.bounds;
   const meanComplexity = report.scores.prompt_complexity_score?.mean;
   const bounds: BoundRow[] = [
