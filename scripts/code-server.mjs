@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // A real VS Code for this project without downloading anything but npm packages:
-// code-server (VS Code 1.100.3 served to a browser) installed from the npm registry into
-// .vscode-test/code-server/, started as a throw-away server per run.
+// code-server 4.117.0 (VS Code 1.117 served to a browser) installed from the npm registry into
+// .vscode-test/code-server-4.117.0/, run by its own Node 22 (the registry package node-<os>-<cpu>,
+// installed into .vscode-test/node-22.x.y/; the system Node stays as it is), started as a
+// throw-away server per run. Each version has its own folder, so an older install keeps working
+// for whoever still uses it.
 //
 // As a module:  ensureCodeServer(), startCodeServer({ port, env, ... }), installExtension(vsix, dirs),
 //               workbenchUrl(serverUrl, { folder, extensionDevelopmentPath, extensionTestsPath }).
@@ -18,18 +21,27 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, delimiter } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findChromium, ripgrepArchiveName } from './platform.mjs';
+import {
+  RIPGREP_PACKAGE_VERSION, codeServerNodePackage, findChromium, ripgrepArchiveName,
+} from './platform.mjs';
 
-export const CODE_SERVER_VERSION = '4.100.3';
+export const CODE_SERVER_VERSION = '4.117.0';
+/** The VS Code inside it: engines.vscode must not be newer, or the host skips the extension. */
+export const VSCODE_VERSION = '1.117.0';
+/** code-server 4.117 needs Node 22; this exact build, from the npm registry. */
+export const NODE_VERSION = '22.23.3';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const codeServerDir = join(repoRoot, '.vscode-test', 'code-server');
+const cacheRoot = join(repoRoot, '.vscode-test');
+export const codeServerDir = join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
 export const entryPath = join(codeServerDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const markerPath = join(codeServerDir, 'installed.json');
 const installLogPath = join(codeServerDir, 'install.log');
+export const nodeDir = join(cacheRoot, `node-${NODE_VERSION}`);
+const nodeMarkerPath = join(nodeDir, 'installed.json');
 
 // @vscode/ripgrep (a dependency of VS Code inside code-server) downloads rg from GitHub in its
 // postinstall unless it finds this archive in its cache; we hand it Debian's rg instead.
-const RIPGREP_CACHE_DIR = 'vscode-ripgrep-cache-1.15.11';
+const RIPGREP_CACHE_DIR = `vscode-ripgrep-cache-${RIPGREP_PACKAGE_VERSION}`;
 
 
 /** A problem the developer fixes on the machine (a missing package); its message is one actionable line. */
@@ -86,9 +98,31 @@ function readJson(path) {
   }
 }
 
+/**
+ * The Node that runs code-server: { bin, nodedir (its headers, for native modules), override }.
+ * $QWEN_ROUTER_CODE_SERVER_NODE (a Node 22 executable) replaces the registry package, for a
+ * platform npm has no package of (macOS on Apple silicon).
+ */
+export function codeServerNode(env = process.env) {
+  if (env.QWEN_ROUTER_CODE_SERVER_NODE) {
+    const bin = resolve(env.QWEN_ROUTER_CODE_SERVER_NODE);
+    return { bin, nodedir: dirname(dirname(bin)), override: true };
+  }
+  const pkg = codeServerNodePackage();
+  const nodedir = join(nodeDir, 'node_modules', pkg);
+  return { bin: join(nodedir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node'), nodedir, pkg, override: false };
+}
+
 export function isCodeServerInstalled() {
   const marker = readJson(markerPath);
-  return Boolean(marker && marker.version === CODE_SERVER_VERSION && existsSync(entryPath));
+  return Boolean(marker && marker.version === CODE_SERVER_VERSION && existsSync(entryPath) && isNodeInstalled());
+}
+
+function isNodeInstalled() {
+  const node = codeServerNode();
+  if (node.override) return existsSync(node.bin);
+  const marker = readJson(nodeMarkerPath);
+  return Boolean(marker && marker.version === NODE_VERSION && existsSync(node.bin));
 }
 
 function seedRipgrepCache(rgPath) {
@@ -112,14 +146,20 @@ function tail(text, lines = 40) {
 }
 
 /**
- * Installs code-server into .vscode-test/code-server/ unless the pinned version is already there.
- * Returns the path of its entry script. Logs progress to `log` (stderr by default).
+ * Installs Node 22 into .vscode-test/node-<version>/ and code-server into
+ * .vscode-test/code-server-<version>/ unless the pinned versions are already there.
+ * Returns the path of code-server's entry script. Logs progress to `log` (stderr by default).
  */
 export async function ensureCodeServer({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   if (isCodeServerInstalled()) return entryPath;
+  const node = codeServerNode();
+  if (node.override && !existsSync(node.bin)) {
+    throw new SetupError(`QWEN_ROUTER_CODE_SERVER_NODE is set to ${node.bin}, which does not exist; point it at a Node 22 executable.`);
+  }
   const rg = requireInstallPrerequisites();
   // Several engineers (or test runs) share this tree: one installs, the others wait for it.
-  return withInstallLock(log, () => (isCodeServerInstalled() ? entryPath : install(rg, log)));
+  if (!node.override) await withInstallLock(nodeDir, log, () => (isNodeInstalled() ? undefined : installNode(node, log)));
+  return withInstallLock(codeServerDir, log, () => (isCodeServerInstalled() ? entryPath : install(rg, node, log)));
 }
 
 function processAlive(pid) {
@@ -131,8 +171,8 @@ function processAlive(pid) {
   }
 }
 
-async function withInstallLock(log, fn) {
-  const lock = `${codeServerDir}.lock`;
+async function withInstallLock(dir, log, fn) {
+  const lock = `${dir}.lock`;
   const pidFile = join(lock, 'pid');
   mkdirSync(dirname(lock), { recursive: true });
   let announced = false;
@@ -150,7 +190,7 @@ async function withInstallLock(log, fn) {
         rmSync(lock, { recursive: true, force: true }); // left by an install that died
         continue;
       }
-      if (!announced) log(`waiting for another code-server install (pid ${pid || '?'}, lock ${lock})`);
+      if (!announced) log(`waiting for another install (pid ${pid || '?'}, lock ${lock})`);
       announced = true;
       await sleep(2000);
     }
@@ -162,53 +202,83 @@ async function withInstallLock(log, fn) {
   }
 }
 
-async function install(rg, log) {
-  const started = Date.now();
-  mkdirSync(codeServerDir, { recursive: true });
-  // Its own package.json, so npm neither walks up into the project nor touches its lockfile.
-  writeFileSync(join(codeServerDir, 'package.json'), `${JSON.stringify({
-    name: 'qwen-router-code-server',
+/**
+ * `npm install --no-package-lock <spec>` in `dir`, a folder with a package.json of its own (so npm
+ * neither walks up into the project nor touches its lockfile); output goes to `logPath`.
+ * Resolves to npm's exit code.
+ */
+async function npmInstall(dir, spec, { env, logPath, description }) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({
+    name: `qwen-router-${spec.replace(/[@/]/g, '-').replace(/^-+/, '')}`,
     private: true,
-    description: 'code-server for running Qwen Router in a real VS Code; installed by scripts/code-server.mjs',
+    description: `${description}; installed by scripts/code-server.mjs`,
     dependencies: {},
   }, null, 2)}\n`);
-  rmSync(markerPath, { force: true });
-  const archive = seedRipgrepCache(rg);
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${codeServerDir} (about 1-2 min; log: ${installLogPath}; rg from ${archive})`);
-
-  const env = {
-    ...process.env,
-    TMPDIR: tmpdir(),
-    npm_config_unsafe_perm: 'true', // root runs lifecycle scripts as root
-    npm_config_yes: 'true', // node-pty's postinstall calls npx, which must not prompt
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-  };
-  // Native modules build against Node's own headers; without nodedir node-gyp would try to download them.
-  if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const logFd = openSync(installLogPath, 'w');
+  const logFd = openSync(logPath, 'w');
   const code = await new Promise((resolvePromise) => {
-    const child = spawn(npm, ['install', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`], {
-      cwd: codeServerDir,
-      env,
+    const child = spawn(npm, ['install', '--no-package-lock', spec], {
+      cwd: dir,
+      env: {
+        ...env,
+        npm_config_audit: 'false',
+        npm_config_fund: 'false',
+        npm_config_update_notifier: 'false',
+      },
       stdio: ['ignore', logFd, logFd],
     });
     child.on('error', (error) => {
-      writeFileSync(installLogPath, `\n${error.stack}\n`, { flag: 'a' });
+      writeFileSync(logPath, `\n${error.stack}\n`, { flag: 'a' });
       resolvePromise(-1);
     });
     child.on('exit', (status, signal) => resolvePromise(status ?? (signal ? 128 : -1)));
   });
   closeSync(logFd);
-  if (code !== 0 || !existsSync(entryPath)) {
-    const text = existsSync(installLogPath) ? readFileSync(installLogPath, 'utf8') : '';
-    throw new Error(`npm install code-server@${CODE_SERVER_VERSION} failed (exit ${code}); last lines of ${installLogPath}:\n${tail(text)}`);
+  if (code !== 0) {
+    const text = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+    throw new Error(`npm install ${spec} failed (exit ${code}); last lines of ${logPath}:\n${tail(text)}`);
   }
+}
+
+function writeMarker(path, version, started) {
   const seconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(markerPath, `${JSON.stringify({ version: CODE_SERVER_VERSION, installedAt: new Date().toISOString(), seconds }, null, 2)}\n`);
-  log(`code-server ${CODE_SERVER_VERSION} installed in ${seconds} s`);
+  writeFileSync(path, `${JSON.stringify({ version, installedAt: new Date().toISOString(), seconds }, null, 2)}\n`);
+  return seconds;
+}
+
+async function installNode(node, log) {
+  const started = Date.now();
+  const spec = `${node.pkg}@${NODE_VERSION}`;
+  log(`installing Node ${NODE_VERSION} for code-server (${spec} from the npm registry) into ${nodeDir}`);
+  rmSync(nodeMarkerPath, { force: true });
+  await npmInstall(nodeDir, spec, { env: process.env, logPath: join(nodeDir, 'install.log'), description: `Node ${NODE_VERSION}, which runs code-server` });
+  const version = spawnSync(node.bin, ['--version'], { encoding: 'utf8' });
+  if (version.stdout?.trim() !== `v${NODE_VERSION}`) {
+    throw new Error(`${node.bin} --version printed ${JSON.stringify(version.stdout || version.stderr || String(version.error))}, not v${NODE_VERSION}`);
+  }
+  log(`Node ${NODE_VERSION} installed in ${writeMarker(nodeMarkerPath, NODE_VERSION, started)} s`);
+}
+
+async function install(rg, node, log) {
+  const started = Date.now();
+  mkdirSync(codeServerDir, { recursive: true });
+  rmSync(markerPath, { force: true });
+  const archive = seedRipgrepCache(rg);
+  log(`installing code-server ${CODE_SERVER_VERSION} into ${codeServerDir} (about 2-3 min; log: ${installLogPath}; rg from ${archive})`);
+  const env = {
+    ...process.env,
+    // Lifecycle scripts (node-gyp among them) run on code-server's Node and build native modules
+    // against its headers, not the system Node's.
+    PATH: `${dirname(node.bin)}${delimiter}${process.env.PATH || ''}`,
+    npm_config_nodedir: node.nodedir,
+    TMPDIR: tmpdir(),
+    npm_config_unsafe_perm: 'true', // root runs lifecycle scripts as root
+    npm_config_yes: 'true', // node-pty's postinstall calls npx, which must not prompt
+  };
+  await npmInstall(codeServerDir, `code-server@${CODE_SERVER_VERSION}`, { env, logPath: installLogPath, description: 'code-server for running Qwen Router in a real VS Code' });
+  if (!existsSync(entryPath)) throw new Error(`npm install code-server@${CODE_SERVER_VERSION} left no ${entryPath}; see ${installLogPath}`);
+  log(`code-server ${CODE_SERVER_VERSION} installed in ${writeMarker(markerPath, CODE_SERVER_VERSION, started)} s`);
   return entryPath;
 }
 
@@ -278,7 +348,7 @@ export async function installExtension(vsixPath, { extensionsDir, userDataDir, e
   const base = mkdtempSync(join(tmpdir(), 'qwen-router-vsix-'));
   try {
     const dirs = { extensionsDir, userDataDir: userDataDir || join(base, 'user-data') };
-    const result = spawnSync(process.execPath, [entryPath, ...baseArgs(dirs), '--install-extension', resolve(vsixPath), '--force'], {
+    const result = spawnSync(codeServerNode().bin, [entryPath, ...baseArgs(dirs), '--install-extension', resolve(vsixPath), '--force'], {
       env: serverEnv(base, env),
       encoding: 'utf8',
       timeout: 120_000,
@@ -372,7 +442,7 @@ export async function startCodeServer({
     '--config', configPath,
     ...baseArgs(dirs),
   ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(codeServerNode().bin, args, {
     cwd: base,
     env: serverEnv(base, env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -505,7 +575,7 @@ async function main(argv) {
       folder: options.folder ? resolve(options.folder) : process.cwd(),
       extensionDevelopmentPath: options.extensionDevelopmentPath,
     });
-    console.log(`code-server ${CODE_SERVER_VERSION} is up; open:\n  ${url}\n(Ctrl+C stops it)`);
+    console.log(`code-server ${CODE_SERVER_VERSION} (VS Code ${VSCODE_VERSION}) is up; open:\n  ${url}\n(Ctrl+C stops it)`);
     await stopOnSignal(server);
   } else if (command === 'install-extension') {
     if (!rest[0] || !options.extensionsDir) throw new Error('usage: install-extension FILE.vsix --extensions-dir DIR [--user-data-dir DIR]');

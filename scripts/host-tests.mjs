@@ -12,7 +12,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH, SetupError, ensureCodeServer, repoRoot, requireChromium, startCodeServer } from './code-server.mjs';
+import {
+  CHROMIUM_PATH, SetupError, VSCODE_VERSION, ensureCodeServer, repoRoot, requireChromium, startCodeServer,
+} from './code-server.mjs';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -114,6 +116,8 @@ export async function runHostTests({
   try {
     server = await startCodeServer({
       env: { ...env, QWEN_ROUTER_TEST_RESULTS: resultsFile },
+      // VS Code 1.117 opens its own chat in the secondary sidebar at startup; the suite does not need it.
+      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
       onOutput: verbose ? (text) => log(text.trimEnd().replace(/^/gm, '[code-server] ')) : undefined,
     });
     log(`code-server up at ${server.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -164,7 +168,7 @@ export async function runHostTests({
     if (outcome.kind === 'error') throw new Error(outcome.message);
     if (!results) {
       throw new Error(`the workbench exited with code ${outcome.code} but ${resultsFile} was not written: the extension host `
-        + 'never ran test/host/index.js (is the extension compatible with VS Code 1.100? rerun with QWEN_ROUTER_TEST_VERBOSE=1)');
+        + `never ran test/host/index.js (is engines.vscode newer than VS Code ${VSCODE_VERSION}? rerun with QWEN_ROUTER_TEST_VERBOSE=1)`);
     }
     if (outcome.code !== 0 && results.failed === 0) {
       results.failed = 1;

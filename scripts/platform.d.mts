@@ -8,3 +8,5 @@ export function findChromium(options?: {
   playwright?: () => string | undefined;
 }): { path: string; problem?: undefined } | { path: undefined; problem: string };
 export function ripgrepArchiveName(platform?: NodeJS.Platform, arch?: string, env?: NodeJS.ProcessEnv): string;
+export const RIPGREP_PACKAGE_VERSION: string;
+export function codeServerNodePackage(platform?: NodeJS.Platform, arch?: string): string;

