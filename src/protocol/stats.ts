@@ -217,6 +217,7 @@ export const STATS_STRINGS = {
   classifierMissing: 'No model installed: prompts are routed by their length. Run "Qwen Router: Download Classifier Model".',
   classifierLoading: 'Loading the model…',
   classifierFailed: 'The model could not be loaded: {0}',
+  classifierRestarting: 'The classifier process stopped and is being restarted: {0}',
   classifierPrecision: 'Precision in use',
   classifierPrecisionValue: '{0} (setting: {1})',
   classifierWhy: 'Why',
@@ -351,7 +352,7 @@ export type StatsToWebview =
   | { type: 'classifier'; classifier: ClassifierView };
 
 const isClassifierView: Check<ClassifierView> = shape({
-  status: literal('missing', 'loading', 'ready', 'failed'),
+  status: literal('missing', 'loading', 'ready', 'failed', 'restarting'),
   modelDir: nullable(isString),
   setting: literal('auto', 'fp32', 'fp16', 'int8'),
   precision: nullable(literal('fp32', 'fp16', 'int8')),

@@ -63,6 +63,9 @@ describe('the classifier section of the stats view', () => {
 
     const failed = classifierView({ state: { kind: 'failed', message: 'config.json has no heads' }, setting: 'auto', modelDir: DIR, report, int8BytesOnDisk: 5000 });
     assert.deepEqual([failed.status, failed.precision, failed.reason], ['failed', null, 'config.json has no heads']);
+    const restarting = classifierView({ state: { kind: 'restarting', message: 'The classifier process stopped (signal SIGKILL).' }, setting: 'auto', modelDir: DIR, report, int8BytesOnDisk: 5000 });
+    assert.deepEqual([restarting.status, restarting.precision, restarting.reason], ['restarting', null, 'The classifier process stopped (signal SIGKILL).']);
+    assert.equal(restarting.check?.passed, true, 'the check is the model\'s, whatever its process does');
     const missing = classifierView({ state: { kind: 'missing' }, setting: 'auto', modelDir: undefined, report: undefined, int8BytesOnDisk: undefined });
     assert.deepEqual(missing, { status: 'missing', modelDir: null, setting: 'auto', precision: null, reason: null, check: null });
 

@@ -35,7 +35,7 @@ export interface SelfCheckView {
   scores: { field: ScoreField; mean: number; max: number }[];
 }
 
-export type ClassifierStatus = 'missing' | 'loading' | 'ready' | 'failed';
+export type ClassifierStatus = 'missing' | 'loading' | 'ready' | 'failed' | 'restarting';
 
 export interface ClassifierView {
   status: ClassifierStatus;
@@ -44,7 +44,7 @@ export interface ClassifierView {
   setting: PrecisionSetting;
   /** The precision the loaded session runs, once ready. */
   precision: Precision | null;
-  /** Why that precision (the "auto" choice, a substitution), or why the model failed to load. */
+  /** Why that precision (the "auto" choice, a substitution), why the model failed to load, or why its process is restarting. */
   reason: string | null;
   check: SelfCheckView | null;
 }
@@ -78,7 +78,13 @@ export function selfCheckView(report: SelfCheckReport, where: { modelDir: string
 }
 
 export interface ClassifierFacts {
-  state: { kind: 'missing' } | { kind: 'loading' } | { kind: 'ready'; info: { precision: Precision; precisionReason?: string; substitutedFor?: Precision } } | { kind: 'failed'; message: string };
+  state:
+    | { kind: 'missing' }
+    | { kind: 'loading' }
+    | { kind: 'ready'; info: { precision: Precision; precisionReason?: string; substitutedFor?: Precision } }
+    | { kind: 'failed'; message: string }
+    /** Its process stopped; it is started again after a back-off. */
+    | { kind: 'restarting'; message: string };
   setting: PrecisionSetting;
   modelDir: string | undefined;
   /** The check file's report, when the model folder has one. */
@@ -93,7 +99,7 @@ export function classifierView(facts: ClassifierFacts): ClassifierView {
   if (state.kind === 'ready') {
     const substituted = state.info.substitutedFor ? `${state.info.substitutedFor} is not in the model folder; ${state.info.precision} is used instead` : undefined;
     reason = [state.info.precisionReason, substituted].filter(Boolean).join('; ') || null;
-  } else if (state.kind === 'failed') {
+  } else if (state.kind === 'failed' || state.kind === 'restarting') {
     reason = state.message;
   }
   const check = facts.report && facts.modelDir ? selfCheckView(facts.report, { modelDir: facts.modelDir, int8BytesOnDisk: facts.int8BytesOnDisk }) : undefined;

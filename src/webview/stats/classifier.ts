@@ -63,6 +63,7 @@ export function renderClassifier(section: HTMLElement, view: ClassifierView, s: 
   if (view.status === 'missing') section.append(h('p', { className: 'muted', text: s.classifierMissing }));
   if (view.status === 'loading') section.append(h('p', { className: 'muted', text: s.classifierLoading }));
   if (view.status === 'failed') section.append(h('p', { className: 'self-check-failure', text: formatString(s.classifierFailed, view.reason ?? '') }));
+  if (view.status === 'restarting') section.append(h('p', { className: 'muted', text: formatString(s.classifierRestarting, view.reason ?? '') }));
   if (view.status === 'ready' && view.precision) {
     section.append(
       h('div', { className: 'classifier-grid' }, [
