@@ -5,6 +5,7 @@ import type { ClassifierState } from '../node/classifierService';
 import type { ClassifierController } from './classifierController';
 import { Disposable } from './disposable';
 import type { RouterService } from './routerService';
+import { thresholdsLine } from './commands/explainRouting';
 
 /** The classifier's state and the last route; a click opens the stats. */
 export class RouterStatusBar extends Disposable {
@@ -28,6 +29,7 @@ export class RouterStatusBar extends Disposable {
       }),
     );
     this.register(router.spend.onDidChange(() => void this.refreshSpend()));
+    this.register(router.onDidChangeConfig(() => this.render(this.classifier.state)));
     void this.refreshSpend();
     this.render(classifier.state);
     this.item.show();
@@ -48,6 +50,7 @@ export class RouterStatusBar extends Disposable {
     this.item.text = `${icon} Qwen${route}${this.spend ? ` · ${this.spend.text}` : ''}`;
     const tooltip = new vscode.MarkdownString(`**Qwen Router** — ${label}\n\n${detail}`);
     if (this.lastRoute) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Last route')}: ${this.lastRoute.summary}`);
+    tooltip.appendMarkdown(`\n\n${thresholdsLine(this.router.config)}`);
     if (this.spend) tooltip.appendMarkdown(`\n\n${this.spend.tooltip}`);
     tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Click to open the stats.')}`);
     this.item.tooltip = tooltip;

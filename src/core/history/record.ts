@@ -59,6 +59,10 @@ export interface RoutingLayer extends Partial<ClassifierResult> {
   rule?: string;
   /** Ours: why the model differs from the tier's (context window), if it does. */
   adjusted?: string;
+  /** Ours: why the model is not the tier's configured one (the model pool kept Auto off it), if so. */
+  pooled?: string;
+  /** Ours: whether the call was sent with thinking, its thinking_budget and why (absent under thinking "model-default"; enabled null: nothing sent). */
+  thinking?: { enabled: boolean | null; budget?: number; reason: string };
   /** Ours: the verdict came from the in-memory cache of recent ones (the draft was classified while typed); absent otherwise. */
   cached?: boolean;
   /** Records read from disk may carry fields of other versions. */

@@ -8,6 +8,7 @@ import type { ModelTable } from '../models/table';
 import type { RoutingLayer, RoutingMethod } from '../history/record';
 import { pyRound } from '../pyround';
 import { modelForTier, tierForClassification, tierForValue, type RoutingPolicy, type Tier } from './policy';
+import { decideThinking, thinkingField, type ThinkingDecision } from './thinking';
 import { estimateTokens, type ChatMessage } from './tokens';
 
 export interface RoutingDecision {
@@ -19,6 +20,8 @@ export interface RoutingDecision {
   routing: RoutingLayer;
   classifier?: ClassifierResult;
   fallbackReason?: FallbackReason;
+  /** Whether the call thinks, and why (core/routing/thinking.ts). */
+  thinking: ThinkingDecision;
   /** One line a UI can show before the first token ("qwen-plus (medium): complexity 0.41, Code Generation"). */
   summary: string;
 }
@@ -90,12 +93,22 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
   const messages = request.messages;
   const query = messages.length ? messages[messages.length - 1].content : '';
 
+  const thinkingOn = (modelKey: string, scores?: ClassifierResult) => decideThinking(policy.thinking ?? 'model-default', models[modelKey], scores);
+  // The routing layer's thinking and pool facts (a model the user named keeps the old service's shape: no extra fields).
+  const extras = (thinking: ThinkingDecision, tier?: Tier) => ({
+    ...(tier && policy.pooled?.[tier] ? { pooled: policy.pooled[tier] } : {}),
+    ...(policy.thinking && policy.thinking !== 'model-default' ? { thinking: thinkingField(thinking) } : {}),
+  });
+  const thinkingNote = (thinking: ThinkingDecision) => (thinking.enabled ? `thinking${thinking.budget ? ` (budget ${thinking.budget})` : ''}` : undefined);
+
   if (request.override) {
     if (!models[request.override]) throw new UnknownModelError(request.override, Object.keys(models));
+    const thinking = thinkingOn(request.override);
     return {
       modelKey: request.override,
       method: 'user_specified',
       routing: { method: 'user_specified', query },
+      thinking,
       summary: `${request.override} (chosen by you)`,
     };
   }
@@ -103,11 +116,13 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
   if (request.keep) {
     const { modelKey, tier } = request.keep;
     if (!models[modelKey]) throw new UnknownModelError(modelKey, Object.keys(models));
+    const thinking = thinkingOn(modelKey);
     return {
       modelKey,
       tier,
       method: 'kept_route',
-      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}) },
+      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}), ...extras(thinking) },
+      thinking,
       summary: `${modelKey}${tier ? ` (${tier})` : ''}: kept for this conversation`,
     };
   }
@@ -124,6 +139,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
     const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
     // domain_knowledge and reasoning are both the old service's names and the classifier's.
     const { domain_knowledge, reasoning, ...otherFields } = result;
+    const thinking = thinkingOn(placed.modelKey, result);
     const routing: RoutingLayer = {
       method: 'nvidia_classifier',
       query,
@@ -138,14 +154,16 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
       ...(ruled.rule ? { rule: ruled.rule } : {}),
       ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
       ...(outcome.cached ? { cached: true } : {}),
+      ...extras(thinking, placed.tier),
     };
-    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
-    return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
+    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, routing.pooled, thinkingNote(thinking), outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
+    return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, thinking, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
   }
 
   const tokens = estimateTokens(messages);
   const byLength = tierForValue(tokens, policy.tokens);
   const placed = modelForTier(byLength, policy, models, tokens);
+  const thinking = thinkingOn(placed.modelKey);
   const routing: RoutingLayer = {
     method: 'fallback_token_length',
     query,
@@ -155,6 +173,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
     fallback_reason: outcome.reason,
     error: outcome.message,
     ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
+    ...extras(thinking, placed.tier),
   };
   return {
     modelKey: placed.modelKey,
@@ -162,6 +181,7 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
     method: 'fallback_token_length',
     routing,
     fallbackReason: outcome.reason,
-    summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${placed.adjusted ? `, ${placed.adjusted}` : ''}`,
+    thinking,
+    summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${[placed.adjusted, routing.pooled].filter(Boolean).map((x) => `, ${x}`).join('')}`,
   };
 }
