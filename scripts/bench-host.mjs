@@ -102,8 +102,11 @@ async function until(what, probe, timeoutMs) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Types each prompt in the sidebar chat and presses Enter, one turn after the other. */
-async function driveChat(page, { turns, prompt }, log) {
+/**
+ * Types each prompt in the sidebar chat and presses Enter, one turn after the other: filled at once,
+ * or, with `cps`, key by key at that many characters a second and Enter `pause` ms after the last.
+ */
+async function driveChat(page, { turns, prompt, cps, pause }, log) {
   const frame = await frameWith(page, 'textarea.input', 60_000);
   const pressed = [];
   const finished = () => frame.locator('article.turn[data-status="done"], article.turn[data-status="error"], article.turn[data-status="cancelled"]').count();
@@ -111,12 +114,18 @@ async function driveChat(page, { turns, prompt }, log) {
     await until('the chat to be idle', async () => (await frame.$('button.send[data-action="send"]')) !== null, 30_000);
     const before = await finished();
     const input = frame.locator('textarea.input');
-    await input.fill(`${prompt} (${i})`);
+    if (cps) {
+      await input.fill('');
+      await input.pressSequentially(`${prompt} (${i})`, { delay: 1000 / cps });
+      await sleep(pause ?? 0);
+    } else {
+      await input.fill(`${prompt} (${i})`);
+    }
     pressed.push(Date.now());
     await input.press('Enter');
     await until(`turn ${i + 1} to finish`, async () => (await finished()) > before, 60_000);
   }
-  log(`  chat driver: ${turns} turns sent`);
+  log(`  chat driver: ${turns} turns sent${cps ? ` (typed at ${cps} chars/s, Enter ${pause} ms after the last)` : ''}`);
   return { pressed };
 }
 
@@ -146,6 +155,7 @@ function chatFigures(chat, marks, driven) {
     return {
       method: route.method,
       routing_ms: route.routing_ms,
+      cached: route.cached ?? null,
       enter_to_routed_ms: enter !== undefined ? route.at - enter : null,
       enter_to_badge_ms: enter !== undefined && badges[i] !== undefined ? badges[i] - enter : null,
       enter_to_badge_painted_ms: enter !== undefined && badgeFrames[i] !== undefined ? badgeFrames[i] - enter : null,
@@ -158,7 +168,8 @@ function chatFigures(chat, marks, driven) {
   return {
     method: turns[0]?.method ?? null,
     turns: measured.length,
-    enter_key_seen_in_page: enters.length === turns.length,
+    ...(chat.typing ? { typing: chat.typing, cached_turns: measured.filter((t) => t.cached).length } : {}),
+    enter_key_seen_in_page: enters.length >= turns.length,
     first_turn: turns[0],
     enter_to_routed_ms: pick('enter_to_routed_ms'),
     routing_ms: pick('routing_ms'),
@@ -187,7 +198,8 @@ async function runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs
   const scratch = mkdtempSync(join(tmpdir(), 'qwen-router-bench-host-'));
   const out = join(scratch, 'report.json');
   const marks = [];
-  let driving;
+  /** One chat drive per `drive-chat` line, in order (report.chat, then the typed ones). */
+  const drives = [];
   const onPage = async (page) => {
     await page.exposeFunction('__qrBenchMark', (mark) => {
       marks.push(mark);
@@ -198,13 +210,13 @@ async function runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs
       const at = text.indexOf('[host-bench]');
       if (at === -1) return;
       log(`  ${text.slice(at)}`);
-      const drive = /\[host-bench\] drive-chat turns=(\d+) prompt=(\S+)/.exec(text);
+      const drive = /\[host-bench\] drive-chat turns=(\d+) prompt=(\S+)(?: cps=(\d+) pause=(\d+))?/.exec(text);
       if (drive) {
-        const request = { turns: Number(drive[1]), prompt: decodeURIComponent(drive[2]) };
-        driving = driveChat(page, request, log).catch((error) => {
+        const request = { turns: Number(drive[1]), prompt: decodeURIComponent(drive[2]), cps: drive[3] ? Number(drive[3]) : undefined, pause: drive[4] ? Number(drive[4]) : undefined };
+        drives.push(driveChat(page, request, log).catch((error) => {
           log(`  chat driver failed: ${error.message}`);
           return { error: error.message };
-        });
+        }));
       }
     });
   };
@@ -219,10 +231,12 @@ async function runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs
       ...(modelDir ? { QWEN_ROUTER_BENCH_MODEL_DIR: modelDir } : {}),
     };
     const results = await runHostTests({ env, testsPath: BENCH_ENTRY, timeoutMs, verbose, onPage, log: (line) => (verbose || /code-server up/.test(line) ? log(line) : undefined) });
-    const driven = driving ? await driving : undefined;
+    const driven = await Promise.all(drives);
     if (!existsSync(out)) throw new Error(`the host benchmark wrote no report (${results.failures?.map((f) => f.error).join('; ') || 'no error reported'})`);
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    if (report.chat) report.chat = chatFigures(report.chat, marks, driven);
+    ['chat', 'chat_typed', 'chat_typed_paused'].forEach((key, i) => {
+      if (report[key]) report[key] = chatFigures(report[key], marks, driven[i]);
+    });
     if (report.stats) report.stats = statsFigures(report.stats, marks);
     report.page_marks = marks.length;
     return report;
@@ -285,6 +299,14 @@ function summaryOf(report) {
     chat_routed_to_badge_p50_ms: { no_model: chatOf(a)?.routed_to_badge_ms?.p50 ?? null, with_model: chatOf(b)?.routed_to_badge_ms?.p50 ?? null },
     chat_enter_to_badge_p50_ms: { no_model: chatOf(a)?.enter_to_badge_ms?.p50 ?? null, with_model: chatOf(b)?.enter_to_badge_ms?.p50 ?? null },
     chat_enter_to_first_token_p50_ms: { no_model: chatOf(a)?.enter_to_first_token_ms?.p50 ?? null, with_model: chatOf(b)?.enter_to_first_token_ms?.p50 ?? null },
+    // Typed at 5 chars/s (goal: routing at Enter p50 ≤ 5 ms), Enter 250 ms / 1 s after the last key.
+    typed_chat: Object.fromEntries(['chat_typed', 'chat_typed_paused'].filter((key) => b[key]?.typing).map((key) => [`enter_${b[key].typing.pauseMs}ms_after_typing`, {
+      routing_p50_ms: b[key].routing_ms?.p50 ?? null,
+      routing_p95_ms: b[key].routing_ms?.p95 ?? null,
+      cached_turns: `${b[key].cached_turns}/${b[key].turns}`,
+      enter_to_badge_p50_ms: b[key].enter_to_badge_ms?.p50 ?? null,
+      enter_to_badge_p95_ms: b[key].enter_to_badge_ms?.p95 ?? null,
+    }])),
     blank_webview_ready_ms: { p50: a.stats?.blank_webview?.page_ready_ms?.p50 ?? null },
     // "Qwen Router: Auto" in VS Code's chat: a new turn's decision against its first token; what a tool continuation adds.
     provider_new_turn_routed_p50_ms: { no_model: a.provider?.new_turn?.to_routing_ms?.p50 ?? null, with_model: b.provider?.new_turn?.to_routing_ms?.p50 ?? null },

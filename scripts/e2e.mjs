@@ -15,8 +15,8 @@
 //   npm run test:e2e -- [--skip-package] [--vsix FILE] [--only palette,chat,...] [--verbose]
 //     --skip-package  reuse the VSIX the last `npm run package` wrote (qwen-router-<version>-<target>.vsix)
 //     --vsix FILE     install this VSIX
-//     --only A,B      run only these scenarios (palette, chat, stop, stats, xss, secret, native,
-//                     native-participant, native-explain, native-signals)
+//     --only A,B      run only these scenarios (palette, chat, palette-draft, stop, stats, xss, secret,
+//                     native, native-model-picker, native-participant, native-explain, native-signals)
 //     --verbose       forward the workbench's console and code-server's output
 // Environment: QWEN_ROUTER_E2E_SCENARIO_TIMEOUT_MS (default 90000), QWEN_ROUTER_CHROMIUM.
 import { createRequire } from 'node:module';

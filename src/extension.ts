@@ -4,6 +4,7 @@ import { warmUpTokenCounter } from './core/routing/tokens';
 import { registerAnswerDocuments } from './vscode/answerDocument';
 import { ApiKeys, promptForApiKey } from './vscode/apiKey';
 import { ClassifierController } from './vscode/classifierController';
+import { currentClassifierView } from './vscode/classifierView';
 import { askFromPalette } from './vscode/commands/ask';
 import { downloadClassifierModel } from './vscode/commands/downloadModel';
 import { quantizeClassifierModel } from './vscode/commands/quantizeModel';
@@ -74,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
     log,
     getSpend: () => router.spend.view(),
     onDidChangeSpend: router.spend.onDidChange,
+    getClassifier: () => currentClassifierView(classifier),
+    onDidChangeClassifier: classifier.onStateChange,
     applyThresholds: (thresholds) =>
       applyThresholds(thresholds, () => {
         router.reloadSettings();
@@ -85,8 +88,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const precisionNote = () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined);
   const participant = registerChatParticipant(context, { router, precisionNote });
 
-  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false }));
-  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true }));
+  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false, drafts: classifier.drafts }));
+  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true, drafts: classifier.drafts }));
   command('qwenRouter.explainRouting', () => explainRouting(router, precisionNote));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
   command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));

@@ -168,6 +168,11 @@ async function bench(report: Report): Promise<void> {
     if (PARTS.has('ask')) report.ask = await askEvents(api);
     if (PARTS.has('chat')) report.chat = await chatView(api);
     if (PARTS.has('provider')) report.provider = await providerTurns(api, standIn!);
+    // Typed at a person's pace, the draft is classified before Enter (issue 10 §4): with a model only.
+    if (PARTS.has('chat') && MODEL_DIR) {
+      report.chat_typed = await chatView(api, { charsPerSecond: TYPING_CPS, pauseMs: 250, words: 8 });
+      report.chat_typed_paused = await chatView(api, { charsPerSecond: TYPING_CPS, pauseMs: 1000, words: 8 });
+    }
   } finally {
     await standIn?.close();
   }
@@ -209,7 +214,10 @@ async function classify(api: QwenRouterApi): Promise<Report> {
   const lag = new LagMonitor();
   for (const words of [7, 29, 117]) {
     const prompt = promptOfWords(words);
-    for (let i = 0; i < 2; i++) await api.classifier.classify(prompt); // warm-up
+    for (let i = 0; i < 2; i++) {
+      api.classifier.verdicts.clear();
+      await api.classifier.classify(prompt); // warm-up
+    }
     const times: number[] = [];
     let tokens: number | undefined;
     for (let i = 0; i < RUNS; i++) {
@@ -267,6 +275,16 @@ async function askEvents(api: QwenRouterApi): Promise<Report> {
     total_ms: summarize(runs.map((r) => r.done)),
     lag: figures,
   };
+}
+
+/** A normal typing pace (~60 words a minute). */
+const TYPING_CPS = 5;
+
+/** How the harness types a prompt: key by key at this rate, then Enter after `pauseMs` (instead of filling the box at once). */
+interface Typing {
+  charsPerSecond: number;
+  pauseMs: number;
+  words: number;
 }
 
 /**
@@ -333,14 +351,14 @@ async function providerTurns(api: QwenRouterApi, standIn: DashScopeStandIn): Pro
  * types each prompt in the webview and presses Enter, and records when the page showed the badge
  * and the first words. The host records when routing decided each message.
  */
-async function chatView(api: QwenRouterApi): Promise<Report> {
+async function chatView(api: QwenRouterApi, typing?: Typing): Promise<Report> {
   if (!DRIVER) return { skipped: 'no driver attached (run through scripts/bench-host.mjs to type in the webview)' };
   await vscode.commands.executeCommand('qwenRouter.chat.focus');
-  const routes: { at: number; method: string; routing_ms: number | null; model: string }[] = [];
+  const routes: { at: number; method: string; routing_ms: number | null; cached: boolean; model: string }[] = [];
   let appended = 0;
   const subscriptions = [
     api.router.onDidRoute((decision) => {
-      routes.push({ at: Date.now(), method: decision.method, routing_ms: typeof decision.routing.routing_latency_ms === 'number' ? decision.routing.routing_latency_ms : null, model: decision.modelKey });
+      routes.push({ at: Date.now(), method: decision.method, routing_ms: typeof decision.routing.routing_latency_ms === 'number' ? decision.routing.routing_latency_ms : null, cached: decision.routing.cached === true, model: decision.modelKey });
     }),
     api.router.onDidChangeHistory((change) => {
       if (change.kind === 'appended') appended += 1;
@@ -350,10 +368,16 @@ async function chatView(api: QwenRouterApi): Promise<Report> {
   const window: Window = { start: Date.now(), end: 0 };
   const lag = new LagMonitor();
   try {
-    log(`drive-chat turns=${turns} prompt=${encodeURIComponent(promptOfWords(14))}`);
+    const how = typing ? ` cps=${typing.charsPerSecond} pause=${typing.pauseMs}` : '';
+    // Text of its own (the ask part's prompts are in the verdict cache): "in chat", or the typing's pause.
+    const prompt = typing ? `${promptOfWords(typing.words)} typed ${typing.pauseMs}` : `${promptOfWords(14)} in chat`;
+    log(`drive-chat turns=${turns} prompt=${encodeURIComponent(prompt)}${how}`);
     const done = await waitFor(() => (appended >= turns ? true : undefined), 180_000, 20);
     window.end = Date.now();
-    return { driven: Boolean(done), turns: routes, appended, window, lag: lag.stop() };
+    // The record is appended a moment before the page shows the turn done: let the driver see it
+    // before the next part starts (or the run ends and the workbench closes under it).
+    await sleep(1500);
+    return { driven: Boolean(done), ...(typing ? { typing } : {}), turns: routes, appended, window, lag: lag.stop() };
   } finally {
     for (const subscription of subscriptions) subscription.dispose();
   }

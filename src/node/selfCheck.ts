@@ -56,7 +56,9 @@ export async function runSelfCheck(modelDir: string, options: SelfCheckOptions =
   const prompts = options.prompts ?? loadSelfCheckPrompts();
   const fp32 = await classifyAll(modelDir, 'fp32', prompts, options);
   const int8 = await classifyAll(modelDir, 'int8', prompts, options);
-  const report = compareResults(fp32, int8, options.thresholds ?? DEFAULT_POLICY.complexity, statSync(join(modelDir, ONNX_FILES.int8)).size);
+  const compared = compareResults(fp32, int8, options.thresholds ?? DEFAULT_POLICY.complexity, statSync(join(modelDir, ONNX_FILES.int8)).size);
+  // Which model it ran on, for the stats view ("on which model").
+  const report: SelfCheckReport = { ...compared, model: { dir: modelDir, fp32Bytes: statSync(join(modelDir, ONNX_FILES.fp32)).size } };
   writeFileSync(join(modelDir, SELF_CHECK_FILE), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

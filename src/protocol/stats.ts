@@ -10,6 +10,7 @@
  * and exports are requests with correlated responses. When a call completes the host posts
  * `historyChanged` with fresh stats, and the webview refreshes what it shows.
  */
+import type { ClassifierView } from '../core/classifier/selfCheckView';
 import type { Thresholds } from '../core/routing/policy';
 import type { HistoryStats } from '../core/stats/accumulator';
 import type { TierSignals } from '../core/stats/tierSignals';
@@ -42,6 +43,7 @@ export type { Thresholds } from '../core/routing/policy';
 export type { HistoryStats } from '../core/stats/accumulator';
 export type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 export type { TierSignals, TierSignalRow } from '../core/stats/tierSignals';
+export type { BoundRow, ClassifierView, SelfCheckView } from '../core/classifier/selfCheckView';
 export type { CalibrationResult } from '../core/stats/calibrate';
 export type { Evaluation, PolicyEvaluation } from '../core/stats/evaluate';
 
@@ -278,6 +280,35 @@ export const STATS_STRINGS = {
   costByWorkspace: 'Cost by workspace (all workspaces)',
   costByModelAll: 'Cost by model (all workspaces)',
   costPerDayAll: 'Cost per day (all workspaces)',
+  // The classifier and its int8 self-check (issue 10).
+  classifier: 'Classifier',
+  classifierMissing: 'No model installed: prompts are routed by their length. Run "Qwen Router: Download Classifier Model".',
+  classifierLoading: 'Loading the model…',
+  classifierFailed: 'The model could not be loaded: {0}',
+  classifierRestarting: 'The classifier process stopped and is being restarted: {0}',
+  classifierPrecision: 'Precision in use',
+  classifierPrecisionValue: '{0} (setting: {1})',
+  classifierWhy: 'Why',
+  classifierModel: 'Model',
+  selfCheck: 'int8 self-check',
+  selfCheckNone: 'No self-check yet: run "Qwen Router: Quantize Classifier Model" to make int8 and check it.',
+  selfCheckPassed: 'Passed',
+  selfCheckFailed: 'Failed',
+  selfCheckRan: 'Ran {0} on {1} prompts, on {2}',
+  selfCheckSizes: 'int8 file {0} bytes; fp32 {1} bytes',
+  selfCheckStale: 'The int8 file changed since this check: its figures no longer apply.',
+  selfCheckThresholds: 'Tiers under the thresholds of the check: simple below {0}, medium below {1}.',
+  boundColumn: 'Bound',
+  measuredColumn: 'Measured',
+  requiredColumn: 'Required',
+  boundTierAgreement: 'Same tier',
+  boundTaskTypeAgreement: 'Same task type',
+  boundMeanComplexityDelta: 'Mean |Δ complexity|',
+  atLeast: '≥ {0}',
+  atMost: '≤ {0}',
+  scoreColumn: 'Score',
+  meanDeltaColumn: 'Mean |Δ|',
+  maxDeltaColumn: 'Max |Δ|',
 } as const;
 
 export type StatsStrings = Localized<typeof STATS_STRINGS>;
@@ -403,8 +434,19 @@ export type StatsToWebview =
   | { type: 'historyChanged'; stats: HistoryStats; filters: FilterOptions; updatedAt: number }
   /** Spend against the budgets and all workspaces' totals (issue 11). */
   | { type: 'spend'; spend: SpendView }
+  /** The classifier: precision in use and why, and the int8 self-check's figures (issue 10). */
+  | { type: 'classifier'; classifier: ClassifierView }
   /** A calibration run from the command palette (Calibrate Thresholds…), for the what-if to show with Apply. */
   | { type: 'proposal'; proposal: CalibrationView };
+
+const isClassifierView: Check<ClassifierView> = shape({
+  status: literal('missing', 'loading', 'ready', 'failed', 'restarting'),
+  modelDir: nullable(isString),
+  setting: literal('auto', 'fp32', 'fp16', 'int8'),
+  precision: nullable(literal('fp32', 'fp16', 'int8')),
+  reason: nullable(isString),
+  check: nullable(trustedObject<NonNullable<ClassifierView['check']>>()),
+});
 
 const isFilterOptions: Check<FilterOptions> = shape({ tiers: arrayOf(isString), models: arrayOf(isString), methods: arrayOf(isString) });
 const isHistoryStats = trustedObject<HistoryStats>();
@@ -428,6 +470,7 @@ export const isStatsToWebview: Check<StatsToWebview> = unionGuard<StatsToWebview
   response: responseGuard(statsRequestChecks),
   historyChanged: shape({ type: literal('historyChanged'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber }),
   spend: shape({ type: literal('spend'), spend: trustedObject<SpendView>() }),
+  classifier: shape({ type: literal('classifier'), classifier: isClassifierView }),
   proposal: shape({ type: literal('proposal'), proposal: isCalibrationView }),
 });
 

@@ -9,6 +9,7 @@ import type { Logger } from '../core/log';
 import type { AskEvents, AskRequest, AskResult } from '../core/ask';
 import type { RouterConfig } from '../core/config';
 import type { SignalKind } from '../core/history/signal';
+import type { DraftSink } from '../core/routing/draft';
 import {
   AUTO_MODEL,
   CHAT_STRINGS,
@@ -45,7 +46,7 @@ export interface ChatViewDeps {
   onDidChangeConfig?: vscode.Event<unknown>;  /** The extension's log, for messages the webview should not have sent. */
   log?: Logger;
   /** Classifies the draft while it is typed (ClassifierController.drafts). */
-  drafts?: { update(text: string): void; sent(text: string): void };
+  drafts?: Pick<DraftSink, 'update' | 'sent'>;
   /** Opens the first-run download offer (the fallback badge's button). */
   offerModel?: () => unknown;
 }

@@ -132,6 +132,10 @@ export class ClassifierController extends Disposable {
     isIdle: () => this.idle,
     isCached: (text) => this.verdicts.has(text),
     maxChars: 200_000,
+    // One line per draft classified (its length and whether Enter will find a verdict), never its text.
+    onEvent: (event, text) => {
+      if (event === 'finished') this.log.info(`Draft classified while typed (${text.length} chars): ${this.verdicts.has(text) ? 'verdict kept for Enter' : 'no verdict kept'}.`);
+    },
   });
 
   /** (Re)creates the service. Its ONNX session starts in a child process (its memory and crashes are not the editor's). */

@@ -17,6 +17,7 @@ import {
   matchesFilter,
   STATS_STRINGS,
   type SpendView,
+  type ClassifierView,
   type ApplyOutcome,
   type CalibrationView,
   type Thresholds,
@@ -68,6 +69,9 @@ export interface StatsPanelDeps {
   /** Spend against the budgets and all workspaces' totals; fires `onDidChangeSpend` when they change. */
   getSpend?(): Promise<SpendView>;
   onDidChangeSpend?: vscode.Event<void>;
+  /** The classifier section (precision and the int8 self-check); `onDidChangeClassifier` when its state changes. */
+  getClassifier?(): ClassifierView;
+  onDidChangeClassifier?: vscode.Event<unknown>;
   /** Apply: writes thresholds to the user settings (src/vscode/calibration.ts); without it the view's Apply is refused. */
   applyThresholds?(thresholds: Thresholds): Promise<ApplyOutcome>;
 }
@@ -173,6 +177,7 @@ class StatsSession extends Disposable {
     this.register(webview.onDidReceiveMessage((message: unknown) => this.receive(message)));
     if (deps.onDidChangeHistory) this.register(deps.onDidChangeHistory((change) => this.historyChanged(change)));
     if (deps.onDidChangeSpend) this.register(deps.onDidChangeSpend(() => void this.postSpend()));
+    if (deps.onDidChangeClassifier) this.register(deps.onDidChangeClassifier(() => this.postClassifier()));
     if (deps.onDidChangeConfig) {
       this.register(
         deps.onDidChangeConfig(() => {
@@ -206,6 +211,16 @@ class StatsSession extends Disposable {
   private async postSpend(): Promise<void> {
     const spend = await this.deps.getSpend?.().catch(() => undefined);
     if (spend) this.post({ type: 'spend', spend });
+  }
+
+  private postClassifier(): void {
+    let classifier: ClassifierView | undefined;
+    try {
+      classifier = this.deps.getClassifier?.();
+    } catch (failure) {
+      this.deps.log?.warn(`Stats view: could not read the classifier's state: ${messageOf(failure)}`);
+    }
+    if (classifier) this.post({ type: 'classifier', classifier });
   }
 
   private post(message: StatsToWebview): void {
@@ -258,6 +273,7 @@ class StatsSession extends Disposable {
     this.post({ type: 'state', state: this.makeState(history, stats, page, error) });
     this.postProposal();
     void this.postSpend();
+    this.postClassifier();
     if (!pending) return;
     let late: HistoryStats;
     let lateError: string | null = null;

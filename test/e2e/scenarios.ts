@@ -19,7 +19,7 @@ import type { BrowserDocument, PayloadWindow } from './browser';
 import { participantScenarios } from './participant';
 import {
   E2EError, NATIVE_CHAT, activityLabels, answerInputBox, closeNativeChat, framesText, nativeChatInputText, nativeChatModels, openActivity, plain, runCommand, sampleUntil,
-  typeInNativeChat, waitForFrame, waitUntil,
+  typeInNativeChat, typeIntoInputBox, waitForFrame, waitUntil,
 } from './workbench';
 
 declare const document: BrowserDocument;
@@ -53,6 +53,8 @@ export interface E2EScenario {
 export const UI = {
   activity: 'Qwen Router',
   askCommand: 'Qwen Router: Ask…',
+  /** The title of Ask…'s input box. */
+  askTitle: 'Qwen Router: Ask',
   openStatsCommand: 'Qwen Router: Open Stats',
 };
 
@@ -214,6 +216,46 @@ const chat: E2EScenario = {
     const request = await lastRequest(ctx, 'the chat message at the stand-in');
     checkAuthorization(ctx, request);
     await ctx.screenshot('chat');
+  },
+};
+
+// --- (2b) The palette routes while the question is typed -----------------------------------------
+
+/** Every file named `name` in code-server's folder (the extension's log, the workspace's history). */
+const filesNamed = (ctx: E2EContext, name: string) => filesUnder(ctx.serverDir, ctx.extensionsDir).filter((path) => path.endsWith(name));
+
+/** The log's "Draft classified while typed (N chars): verdict kept for Enter." lines for N = `chars`. */
+function draftsKept(ctx: E2EContext, chars: number): number {
+  const line = `Draft classified while typed (${chars} chars): verdict kept for Enter.`;
+  return filesNamed(ctx, 'Qwen Router.log').reduce((n, path) => n + readFileSync(path, 'utf8').split(line).length - 1, 0);
+}
+
+const paletteDraft: E2EScenario = {
+  name: 'palette-draft',
+  title: 'type a question in Ask…: it is classified while typed, and Enter routes it from the cache',
+  async run(ctx) {
+    standing(ctx, { reply: 'DRAFT-ANSWER Walk both arrays with two indices.', chunkSize: 8 });
+    const question = 'Write a function that merges two sorted arrays in TypeScript.';
+    const kept = draftsKept(ctx, question.length);
+    await runCommand(ctx.page, UI.askCommand);
+    // 8 keys a second; Enter once the log says the typed text has its verdict.
+    await typeIntoInputBox(ctx.page, {
+      title: UI.askTitle,
+      text: question,
+      delayMs: 125,
+      beforeEnter: () => waitUntil('the typed question to be classified before Enter', () => draftsKept(ctx, question.length) > kept || undefined, 20_000),
+    });
+    const record = await waitUntil('the palette question\'s record', () => {
+      for (const path of filesNamed(ctx, 'call_history.jsonl')) {
+        const found = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { request?: { messages?: { content?: string }[] }; routing?: { method?: string; cached?: boolean; routing_latency_ms?: number } })
+          .find((r) => r.request?.messages?.some((m) => m.content === question));
+        if (found) return found;
+      }
+      return undefined;
+    }, 30_000);
+    assert.equal(record.routing?.method, 'nvidia_classifier', 'routed by the classifier');
+    assert.equal(record.routing?.cached, true, `routed from the verdict made while typing (routing: ${JSON.stringify(record.routing)})`);
+    ctx.log(`    routing at Enter: ${record.routing?.routing_latency_ms} ms, cached`);
   },
 };
 
@@ -436,4 +478,4 @@ const nativeChat: E2EScenario = {
   },
 };
 
-export const scenarios: E2EScenario[] = [palette, chat, stop, stats, xss, nativeModelPicker, secret, nativeChat, ...participantScenarios];
+export const scenarios: E2EScenario[] = [palette, chat, paletteDraft, stop, stats, xss, nativeModelPicker, secret, nativeChat, ...participantScenarios];

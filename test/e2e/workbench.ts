@@ -155,6 +155,18 @@ export async function answerInputBox(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
+/**
+ * Types into the input box titled `title` (createInputBox) key by key, `delayMs` apart, as a person
+ * does (each key is an input event, so the extension sees every change); then `beforeEnter`, then Enter.
+ */
+export async function typeIntoInputBox(page: Page, options: { title: string; text: string; delayMs: number; beforeEnter?: () => Promise<unknown> }): Promise<void> {
+  await waitUntil(`the input box "${options.title}"`, async () => (await quickInputVisible(page)) && ((await page.locator('.quick-input-title').textContent().catch(() => '')) ?? '').includes(options.title), 10_000);
+  const input = page.locator(QUICK_INPUT_BOX);
+  await input.pressSequentially(options.text, { delay: options.delayMs });
+  await options.beforeEnter?.();
+  await input.press('Enter');
+}
+
 /** Clicks an activity-bar entry by the start of its title (its aria-label). */
 export async function openActivity(page: Page, titleStart: string): Promise<void> {
   const entry = await waitUntil(`the activity-bar entry "${titleStart}"`, async () => {

@@ -10,7 +10,7 @@ import type { RoutingDecision } from '../../src/core/routing/route';
 import type { QwenRouterApi } from '../../src/extension';
 import { describeDecision } from '../../src/vscode/commands/ask';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
-import { answering, until } from './prompts';
+import { answering, typing, until } from './prompts';
 
 const KEY = 'sk-host-secret-4f1c9e';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures');
@@ -58,7 +58,7 @@ describe('the extension, driven from the command palette (host)', function () {
   });
 
   it('without a key, the first question says how to set it, and the failure is recorded', async () => {
-    const result = await answering('showInputBox', 'What is a monad?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    const result = await typing('What is a monad?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
     assert.equal(result.status, 'error');
     assert.equal(result.error?.kind, 'no_api_key');
     assert.match(result.error?.message ?? '', /Set API Key/);
@@ -69,7 +69,7 @@ describe('the extension, driven from the command palette (host)', function () {
     await answering('showInputBox', KEY, () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
     standIn.setScenario('qwen-flash', { reply: 'A monad is a monoid in the category of endofunctors.', chunkSize: 5, chunkDelayMs: 5 });
     const before = existsSync(api.router.history.path) ? records().length : 0;
-    const result = await answering('showInputBox', 'What is a monad?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    const result = await typing('What is a monad?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     assert.equal(result.answer, 'A monad is a monoid in the category of endofunctors.');
     assert.equal(standIn.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
@@ -102,7 +102,7 @@ describe('the extension, driven from the command palette (host)', function () {
     await settings().update('history.privacy', 'metadata', vscode.ConfigurationTarget.Global);
     try {
       standIn.setScenario('qwen-flash', { reply: 'The Nightingale answer.', chunkSize: 5 });
-      const result = await answering('showInputBox', 'About project Nightingale?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+      const result = await typing('About project Nightingale?', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
       assert.equal(result.status, 'ok', JSON.stringify(result.error));
       // A content provider's document is read again after it says it changed: wait for that.
       const showing = () => vscode.workspace.textDocuments.filter((d) => d.getText().includes('The Nightingale answer.'));
@@ -122,7 +122,7 @@ describe('the extension, driven from the command palette (host)', function () {
 
   it('names the API key and the region when DashScope answers 401', async () => {
     standIn.setScenario('qwen-flash', { error: DASHSCOPE_ERRORS.invalidApiKey });
-    const result = await answering('showInputBox', 'hello', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    const result = await typing('hello', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
     assert.equal(result.error?.kind, 'auth');
     assert.match(result.error?.message ?? '', /API key/);
     assert.match(result.error?.message ?? '', /region/i);
@@ -137,6 +137,13 @@ describe('the extension, driven from the command palette (host)', function () {
     assert.equal(decision.method, 'nvidia_classifier');
     assert.equal(typeof decision.classifier?.prompt_complexity_score, 'number');
     assert.ok(decision.tier);
+  });
+
+  it('Escape in the palette\'s input box sends nothing and records nothing', async () => {
+    const before = records().length;
+    const closed = await typing(undefined, () => vscode.commands.executeCommand<AskResult | undefined>('qwenRouter.ask'));
+    assert.equal(closed, undefined);
+    assert.equal(records().length, before);
   });
 
   it('runs the classifier in a process of its own: killed, the next prompt is routed by length saying why, a later one by the classifier again', async () => {

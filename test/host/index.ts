@@ -40,7 +40,9 @@ function writeResults(results: HostTestResults): void {
 export function run(): Promise<void> {
   // Plain console lines: in code-server they reach the page console (and so the harness's output),
   // under test-electron they reach the terminal.
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: Mocha.reporters.Base });
+  // QWEN_ROUTER_HOST_GREP runs only the tests whose full title matches (while working on one).
+  const grep = process.env.QWEN_ROUTER_HOST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: Mocha.reporters.Base, ...(grep ? { grep } : {}) });
   const results: HostTestResults = { passed: 0, failed: 0, pending: 0, failures: [] };
 
   return new Promise<void>((resolve, reject) => {

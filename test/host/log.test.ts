@@ -10,7 +10,7 @@ import type { AskResult } from '../../src/core/ask';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
 import { processGone } from '../support/processes';
-import { answering } from './prompts';
+import { answering, typing } from './prompts';
 
 const KEY = 'sk-log-secret-9b2d71';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures');
@@ -61,7 +61,7 @@ describe('the Qwen Router log (host)', function () {
     standIn.setScenario('qwen-flash', { reply: 'The handshake has three steps.' });
     standIn.setScenario('qwen-plus', { reply: 'The handshake has three steps.' });
     standIn.setScenario('qwen-max', { reply: 'The handshake has three steps.' });
-    const result = await answering('showInputBox', PROMPT, () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    const result = await typing(PROMPT, () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
     assert.equal(result.status, 'ok', JSON.stringify(result.error));
     const text = await logWith(/Answered by/);
     const routing = text.split('\n').filter((line) => line.includes('Routing: ')).at(-1) ?? '';
@@ -76,7 +76,7 @@ describe('the Qwen Router log (host)', function () {
     standIn.setScenario('qwen-flash', { error: DASHSCOPE_ERRORS.invalidApiKey });
     standIn.setScenario('qwen-plus', { error: DASHSCOPE_ERRORS.invalidApiKey });
     standIn.setScenario('qwen-max', { error: DASHSCOPE_ERRORS.invalidApiKey });
-    const result = await answering('showInputBox', 'hello', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
+    const result = await typing('hello', () => vscode.commands.executeCommand<AskResult>('qwenRouter.ask'));
     assert.equal(result.error?.kind, 'auth');
     const requestId = result.record.error?.request_id;
     assert.ok(requestId, JSON.stringify(result.record.error));

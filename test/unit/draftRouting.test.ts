@@ -29,9 +29,11 @@ function recordingClassifier(options: { manual?: boolean } = {}) {
 /** Timers the test fires by hand. */
 function manualTimers() {
   const timers = new Map<number, () => void>();
+  const delays: number[] = [];
   let next = 1;
   return {
-    setTimer: (run: () => void) => (timers.set(next, run), next++),
+    delays,
+    setTimer: (run: () => void, ms: number) => (timers.set(next, run), delays.push(ms), next++),
     clearTimer: (id: unknown) => void timers.delete(id as number),
     get pending() { return timers.size; },
     fireAll: () => { const runs = [...timers.values()]; timers.clear(); runs.forEach((run) => run()); },
@@ -139,6 +141,26 @@ describe('draft scheduler', () => {
     assert.deepEqual(classifier.calls.map((c) => c.text), ['how do I']);
     await new Promise((resolve) => setImmediate(resolve));
     assert.ok(cache.has('how do I'));
+  });
+
+  it('waits the quiet time a surface asks for (the palette reports every keystroke), else its own', () => {
+    const { timers, scheduler } = setup();
+    scheduler.update('how');
+    scheduler.update('how do', 350);
+    assert.deepEqual(timers.delays, [300, 350]);
+  });
+
+  it('cancel (the input closed unsent) drops the running draft and the scheduled one', async () => {
+    const { classifier, timers, scheduler } = setup({ manual: true });
+    scheduler.update('sort a list');
+    timers.fireAll();
+    scheduler.update('sort a list in place');
+    scheduler.cancel();
+    assert.equal(timers.pending, 0, 'nothing left scheduled');
+    assert.equal(classifier.calls.length, 1);
+    assert.equal(classifier.calls[0].signal?.aborted, true, 'the running draft is dropped');
+    assert.ok(scheduler.events.some((e) => e.event === 'dropped'));
+    classifier.releaseAll();
   });
 
   it('drops (aborts) the stale draft when the text changes, and keeps the request for the sent text', async () => {

@@ -11,6 +11,8 @@ import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type Chat
 import { localizeTable } from '../../src/protocol/common';
 import { STATS_STRINGS, type SpendView, type StatsState, type StatsToWebview } from '../../src/protocol/stats';
 import { StatsAccumulator } from '../../src/core/stats/accumulator';
+import { compareResults } from '../../src/core/classifier/selfCheck';
+import { classifierView } from '../../src/core/classifier/selfCheckView';
 import { calibrate } from '../../src/core/stats/calibrate';
 import { evaluate } from '../../src/core/stats/evaluate';
 import { fold, history, MODELS, SCENARIO, signal } from '../support/syntheticHistory';
@@ -431,6 +433,23 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       };
     }
 
+    /** Opens the stats page and sends it a state with no filters: `stats` and `page` as given. */
+    async function openStats(parts: Pick<StatsState, 'stats' | 'page'>): Promise<Page> {
+      const state: StatsState = {
+        strings: localizeTable(STATS_STRINGS, (text) => text),
+        ...parts,
+        filters: { tiers: [], models: [], methods: [] },
+        thresholds: { simple: 0.3, medium: 0.5 },
+        historyPath: '/tmp/call_history.jsonl',
+        updatedAt: Date.now(),
+        error: null,
+      };
+      const opened = await openView(browser as Browser, 'stats');
+      await waitPosted(opened, 'ready');
+      await hostSays(opened, { type: 'state', state });
+      return opened;
+    }
+
     it('renders the summary, charts, percentiles and records, and asks for pages and the what-if', async () => {
       const records = Array.from({ length: 12 }, (_, i) => record(i));
       const accumulator = new StatsAccumulator({ dayKey: 'utc', topTier: { key: 'qwen-max', spec: { model: 'qwen-max', prices: { asOf: 't', bands: [{ input: 1.6, output: 6.4 }] } } } });
@@ -507,19 +526,7 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       accumulator.add({ ...record(1), llm: { ...(record(1).llm as object), cached_tokens: 8_000, cache_saved: 0.00256 } });
       accumulator.add({ ...record(2), llm: { ...(record(2).llm as object), cost_usd: 0, cost_currency: 'CNY', cost: 3.5 } });
       const stats = accumulator.finish();
-      const state: StatsState = {
-        strings: localizeTable(STATS_STRINGS, (text) => text),
-        stats,
-        filters: { tiers: [], models: [], methods: [] },
-        page: { total: 2, offset: 0, limit: 50, records: [] },
-        thresholds: { simple: 0.3, medium: 0.5 },
-        historyPath: '/tmp/call_history.jsonl',
-        updatedAt: Date.now(),
-        error: null,
-      };
-      page = await openView(browser as Browser, 'stats');
-      await waitPosted(page, 'ready');
-      await hostSays(page, { type: 'state', state });
+      page = await openStats({ stats, page: { total: 2, offset: 0, limit: 50, records: [] } });
       await page.waitForSelector('.summary-grid .metric');
       const summary = await page.locator('.summary-grid').innerText();
       assert.ok(summary.includes(STATS_STRINGS.cacheSaved) && summary.includes('$0.00256') && summary.includes('8,000'), summary);
@@ -543,6 +550,39 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       assert.ok(text.includes(STATS_STRINGS.budgetNoCap), text);
       assert.ok(text.includes('7 calls in 2 workspaces, in USD'), text);
       assert.equal(await page.locator('.chart-workspace-cost .hbar').count(), 2);
+    });
+
+    it('shows the classifier section from a `classifier` message: precision and why, the self-check against its bounds, every score', async () => {
+      const result = { task_type_1: 'Open QA', task_type_2: 'NA', task_type_prob: 0.8, creativity_scope: 0.1, reasoning: 0.2, contextual_knowledge: 0.1, number_of_few_shots: 0, domain_knowledge: 0.3, no_label_reason: 0, constraint_ct: 0.1, prompt_complexity_score: 0.2 };
+      const fp32 = Array.from({ length: 200 }, () => result);
+      // Three prompts of 200 change tier: 98.5%, under the 99% bound.
+      const int8 = fp32.map((r, i) => (i < 3 ? { ...r, prompt_complexity_score: 0.4 } : { ...r, reasoning: 0.21 }));
+      const report = { ...compareResults(fp32, int8, { simple: 0.3, medium: 0.5 }, 5_000_000, new Date('2026-12-01T10:00:00Z')), model: { dir: '/models/nvidia-classifier', fp32Bytes: 20_000_000 } };
+      const classifier = classifierView({ state: { kind: 'ready', info: { precision: 'fp32', precisionReason: `int8 failed its self-check: ${report.failures.join('; ')}` } }, setting: 'auto', modelDir: '/models/nvidia-classifier', report, int8BytesOnDisk: 5_000_000 });
+      page = await openStats({ stats: new StatsAccumulator({ dayKey: 'utc' }).finish(), page: { total: 0, offset: 0, limit: 50, records: [] } });
+      await page.waitForSelector('.stats-header h1');
+      assert.equal(await page.locator('section.classifier').isHidden(), true, 'hidden until the host says');
+      await hostSays(page, { type: 'classifier', classifier });
+      await page.waitForSelector('section.classifier:not([hidden]) .self-check-bounds');
+      const section = page.locator('section.classifier');
+      assert.equal(await section.getAttribute('data-check'), 'failed');
+      const text = await section.innerText();
+      for (const expected of ['fp32 (setting: auto)', 'int8 failed its self-check', '/models/nvidia-classifier', STATS_STRINGS.selfCheckFailed, '98.5%', '≥ 99%', '100%', '≥ 97%', '200 prompts', '5,000,000', '20,000,000', 'simple below 0.3, medium below 0.5']) {
+        assert.ok(text.includes(expected), `${expected} in: ${text}`);
+      }
+      assert.deepEqual(await section.locator('.self-check-bounds tbody tr').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-bound'), row.getAttribute('data-met')])), [
+        ['tierAgreement', 'false'], ['taskTypeAgreement', 'true'], ['meanComplexityDelta', 'true'],
+      ]);
+      assert.equal(await section.locator('.self-check-scores tbody tr').count(), 9);
+      assert.deepEqual(await section.locator('.self-check-scores tr[data-score="reasoning"] td').allInnerTexts(), ['0.0099', '0.01']);
+      assert.equal(await section.locator('.self-check-failure').count(), report.failures.length);
+      assert.equal(await section.locator('.self-check-stale').count(), 0);
+
+      // No model: the section says so, with no check.
+      await hostSays(page, { type: 'classifier', classifier: classifierView({ state: { kind: 'missing' }, setting: 'auto', modelDir: undefined, report: undefined, int8BytesOnDisk: undefined }) });
+      await page.waitForSelector('section.classifier[data-status="missing"]');
+      assert.ok((await section.innerText()).includes(STATS_STRINGS.classifierMissing));
+      assert.equal(await section.locator('.self-check-bounds').count(), 0);
     });
 
     it('shows the newest records while the host reads the history, then fills in the summary and charts', async () => {

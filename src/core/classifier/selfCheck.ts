@@ -34,6 +34,8 @@ export interface SelfCheckReport {
   /** Size of the int8 graph checked: a different file on disk is not trusted. */
   int8Bytes: number;
   checkedAt: string;
+  /** The model it ran on (written by runSelfCheck; absent in reports of earlier versions). */
+  model?: { dir: string; fp32Bytes: number };
 }
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;

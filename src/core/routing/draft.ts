@@ -17,9 +17,14 @@ export interface DraftSchedulerOptions {
   isCached(text: string): boolean;
   /** Drafts longer than this are left to Enter (the chat's own message limit). */
   maxChars?: number;
+  /** Told of each event with the draft's text (for the log: its length, never the text). */
+  onEvent?(event: DraftEvent, text: string): void;
   setTimer?: (run: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
 }
+
+/** What a surface that drafts needs of the scheduler (the chat view, the palette's input box). */
+export type DraftSink = Pick<DraftScheduler, 'update' | 'sent' | 'cancel'>;
 
 export type DraftEvent = 'scheduled' | 'started' | 'skippedBusy' | 'skippedCached' | 'skippedEmpty' | 'dropped' | 'finished';
 
@@ -32,8 +37,12 @@ export class DraftScheduler {
 
   constructor(private readonly options: DraftSchedulerOptions) {}
 
-  /** The draft changed: classify it after the quiet time (an earlier, stale request is dropped then). */
-  update(text: string): void {
+  /**
+   * The draft changed: classify it after the quiet time (an earlier, stale request is dropped then).
+   * `delayMs` overrides the quiet time for a surface that reports every keystroke (the palette's
+   * input box) rather than a draft the page already debounced (the chat).
+   */
+  update(text: string, delayMs = this.options.delayMs): void {
     this.clearPending();
     this.dropUnless(text);
     if (!text.trim() || text.length > (this.options.maxChars ?? Infinity)) {
@@ -43,7 +52,7 @@ export class DraftScheduler {
     }
     this.pendingText = text;
     const setTimer = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms));
-    this.timer = setTimer(() => this.fire(), this.options.delayMs);
+    this.timer = setTimer(() => this.fire(), delayMs);
     this.note('scheduled', text);
   }
 
@@ -53,10 +62,15 @@ export class DraftScheduler {
     this.dropUnless(text);
   }
 
-  /** Stops everything (the view closed, the extension deactivates). */
-  dispose(): void {
+  /** The draft was abandoned (the input closed without sending): nothing scheduled, nothing running. */
+  cancel(): void {
     this.clearPending();
     this.dropUnless(undefined);
+  }
+
+  /** Stops everything (the view closed, the extension deactivates). */
+  dispose(): void {
+    this.cancel();
   }
 
   private fire(): void {
@@ -94,5 +108,6 @@ export class DraftScheduler {
   private note(event: DraftEvent, text: string): void {
     this.events.push({ event, chars: text.length });
     if (this.events.length > 50) this.events.shift();
+    this.options.onEvent?.(event, text);
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AskResult } from '../../core/ask';
+import type { DraftSink } from '../../core/routing/draft';
 import type { RoutingDecision } from '../../core/routing/route';
 import { AnswerDocument } from '../answerDocument';
 import { failureText, fallbackText } from '../errorText';
@@ -23,22 +24,58 @@ export function describeDecision(decision: RoutingDecision): string {
 }
 
 /**
+ * The palette's box reports every keystroke; the chat's page posts its draft after 300 ms of quiet
+ * and the scheduler waits 50 ms more. The same 350 ms here, so neither surface classifies a word
+ * that is still being typed.
+ */
+export const PALETTE_DRAFT_DELAY_MS = 350;
+
+/**
+ * Asks for the question in an input box whose text is classified while it is typed (the text sent,
+ * selection included, is what gets classified), so routing at Enter finds its verdict cached.
+ * Resolves to the question, or undefined when the box was closed or left empty.
+ */
+function readQuestion(labels: { title: string; prompt: string }, draftOf: (question: string) => string, drafts: DraftSink | undefined): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    box.title = labels.title;
+    box.prompt = labels.prompt;
+    box.ignoreFocusOut = true;
+    let answered = false;
+    const finish = (question: string | undefined) => {
+      if (answered) return;
+      answered = true;
+      if (question === undefined) drafts?.cancel();
+      else drafts?.sent(draftOf(question));
+      resolve(question);
+      box.dispose();
+    };
+    // A blank question is no draft (with a selection, draftOf would still make a prompt of it).
+    box.onDidChangeValue((value) => drafts?.update(value.trim() ? draftOf(value) : '', PALETTE_DRAFT_DELAY_MS));
+    box.onDidAccept(() => finish(box.value.trim() ? box.value : undefined));
+    box.onDidHide(() => finish(undefined));
+    box.show();
+  });
+}
+
+/**
  * "Ask…" and "Ask About Selection": the answer streams into a markdown document beside the editor,
  * the routing decision first; a notification with Cancel stops it; Copy and Insert at Cursor follow.
+ * `drafts` classifies the question while it is typed (the classifier's DraftScheduler).
  */
-export async function askFromPalette(router: RouterService, options: { requireSelection: boolean }): Promise<AskResult | undefined> {
+export async function askFromPalette(router: RouterService, options: { requireSelection: boolean; drafts?: DraftSink }): Promise<AskResult | undefined> {
   const editor = vscode.window.activeTextEditor;
   const hasSelection = Boolean(editor && !editor.selection.isEmpty);
   if (options.requireSelection && !hasSelection) {
     void vscode.window.showWarningMessage(vscode.l10n.t('Select some text first: "Ask About Selection" sends it along with your question.'));
     return undefined;
   }
-  const question = await vscode.window.showInputBox({
+  const labels = {
     title: hasSelection ? vscode.l10n.t('Qwen Router: Ask About Selection') : vscode.l10n.t('Qwen Router: Ask'),
     prompt: hasSelection ? vscode.l10n.t('Your question; the selection is sent with it.') : vscode.l10n.t('Your question. Routing picks the Qwen tier.'),
-    ignoreFocusOut: true,
-  });
-  if (!question?.trim()) return undefined;
+  };
+  const question = await readQuestion(labels, (text) => withSelection(text, editor), options.drafts);
+  if (!question) return undefined;
   const content = withSelection(question, editor);
   const answer = await AnswerDocument.open(question.split('\n')[0].slice(0, 80), { keepsText: router.config.privacy === 'full' });
 

@@ -28,6 +28,7 @@ import {
 import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatTime, formatUsd } from '../shared/format';
 import { channel } from '../shared/vscodeApi';
+import { renderClassifier } from './classifier';
 import { renderSpend, spendMetrics } from './spend';
 import { calibrateControls, currentAsk, proposalCard, renderEvaluation } from './calibration';
 
@@ -70,6 +71,7 @@ const sections = {
   tiers: h('section', { className: 'card tier-signals', attrs: { hidden: '' } }),
   evaluation: h('section', { className: 'card evaluation', attrs: { hidden: '' } }),
   spend: h('section', { className: 'spend', attrs: { hidden: '' } }),
+  classifier: h('section', { className: 'card classifier', attrs: { hidden: '', 'aria-label': 'classifier' } }),
   records: h('section', { className: 'card records' }),
   footer: h('footer', { className: 'stats-footer' }),
 };
@@ -705,7 +707,7 @@ function applyState(state: StatsState): void {
     document.title = s.title;
     clear(app);
     errorBar.hidden = true;
-    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.tiers, sections.whatIf, sections.evaluation, sections.records, sections.footer);
+    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.tiers, sections.classifier, sections.whatIf, sections.evaluation, sections.records, sections.footer);
     app.removeAttribute('aria-busy');
   } else {
     filter = { ...NO_FILTER };
@@ -767,6 +769,12 @@ const handlers: Handlers<StatsToWebview> = {
     clear(sections.spend);
     sections.spend.hidden = false;
     renderSpend(sections.spend, message.spend, s, { metric, card, hbars, dayChart });
+  },
+  classifier: (message) => {
+    if (!initialized) return;
+    clear(sections.classifier);
+    sections.classifier.hidden = false;
+    renderClassifier(sections.classifier, message.classifier, s, metric);
   },
   historyChanged: (message) => {
     if (!initialized) return;

@@ -1,0 +1,28 @@
+// The stats view's classifier section, read from the running classifier and the model folder: the
+// precision in use and why, and the self-check file kept beside the int8 graph.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ONNX_FILES } from '../core/classifier/modelDir';
+import { readSelfCheck } from '../core/classifier/selfCheck';
+import { classifierView, type ClassifierView } from '../core/classifier/selfCheckView';
+import type { ClassifierState } from '../node/classifierService';
+import { readClassifierSettings } from './classifierController';
+
+function sizeOf(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+export function currentClassifierView(classifier: { state: ClassifierState; modelDir: string | undefined }): ClassifierView {
+  const dir = classifier.modelDir;
+  return classifierView({
+    state: classifier.state,
+    setting: readClassifierSettings().precision,
+    modelDir: dir,
+    report: dir ? readSelfCheck(dir) : undefined,
+    int8BytesOnDisk: dir ? sizeOf(join(dir, ONNX_FILES.int8)) : undefined,
+  });
+}
