@@ -1,5 +1,7 @@
 // The tier policy and one routing decision: classifier, fallback with reasons, override.
 import * as assert from 'node:assert/strict';
+import { Tiktoken } from 'js-tiktoken/lite';
+import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 import type { ClassifierResult, ClassifyFn } from '../../src/core/classifier/result';
 import { DEFAULT_MODELS } from '../../src/core/models/table';
 import { applyTaskRules, DEFAULT_POLICY, modelForTier, tierForValue, type RoutingPolicy } from '../../src/core/routing/policy';
@@ -62,6 +64,19 @@ describe('routing policy', () => {
     assert.equal(estimateTokens([{ role: 'user', content: 'hello world' }]), 4 + 2 + 1 + 2);
     assert.equal(estimateTokens([]), 2);
     assert.equal(countTokens('<|endoftext|>'), 7, 'special-token text is ordinary text, not an error');
+  });
+
+  it('counts long unbroken runs (a pasted blob, a separator) in linear time, close to the exact count', () => {
+    // Exact cl100k counts (Python tiktoken gives the same) for runs up to 64 characters of one class.
+    assert.equal(countTokens('x'.repeat(64)), new Tiktoken(cl100kBase).encode('x'.repeat(64)).length);
+    assert.equal(countTokens(`See https://example.com/${'a'.repeat(60)}?q=1 for details.`), new Tiktoken(cl100kBase).encode(`See https://example.com/${'a'.repeat(60)}?q=1 for details.`).length);
+    // Without slicing, js-tiktoken's merge is quadratic: 20,000 characters in one run take minutes.
+    for (const run of ['x'.repeat(20_000), '='.repeat(20_000), ' '.repeat(20_000), '漢'.repeat(20_000), '😀'.repeat(10_000)]) {
+      const counted = countTokens(`before ${run} after`);
+      const slices = Math.ceil(run.length / 64);
+      const perSlice = countTokens(run.slice(0, 64));
+      assert.ok(Math.abs(counted - (2 + slices * perSlice)) <= slices + 2, `${run[0]}: ${counted} tokens`);
+    }
   });
 });
 

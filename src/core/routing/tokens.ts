@@ -21,11 +21,41 @@ function cl100k(): Tiktoken {
 }
 
 /**
+ * js-tiktoken's byte-pair merge is quadratic in the length of one pre-tokenizer piece: 2,000 letters
+ * or punctuation marks in a row took over a second, so a pasted base64 blob, minified line or
+ * separator could freeze the extension host. Runs of one character class longer than this are
+ * counted in slices of RUN_SLICE characters instead: exact for ordinary text (words are shorter),
+ * within about one token per slice for such runs, and linear.
+ */
+const RUN_SLICE = 64;
+const LONG_RUN = new RegExp(`\\p{L}{${RUN_SLICE + 1},}|[^\\s\\p{L}\\p{N}]{${RUN_SLICE + 1},}|\\s{${RUN_SLICE + 1},}`, 'gu');
+
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/**
  * Tokens in a text under cl100k_base. Special-token text such as "<|endoftext|>" is counted as
  * ordinary text (Python tiktoken's default would raise on it, which made the old service fail).
+ * Long runs of one character class are counted slice by slice (above).
  */
 export function countTokens(text: string): number {
-  return cl100k().encode(text, [], []).length;
+  let total = 0;
+  let from = 0;
+  for (const run of text.matchAll(LONG_RUN)) {
+    total += exactCount(text.slice(from, run.index));
+    const piece = run[0];
+    for (let at = 0; at < piece.length; ) {
+      let to = Math.min(at + RUN_SLICE, piece.length);
+      if (to < piece.length && isLowSurrogate(piece.charCodeAt(to))) to--; // never split a surrogate pair
+      total += exactCount(piece.slice(at, to));
+      at = to;
+    }
+    from = run.index + piece.length;
+  }
+  return total + exactCount(text.slice(from));
+}
+
+function exactCount(text: string): number {
+  return text ? cl100k().encode(text, [], []).length : 0;
 }
 
 /**
