@@ -13,7 +13,8 @@
 //   import { runHostBench } from './bench-host.mjs';
 //   const report = await runHostBench({ modelDir, runs: 5 });
 //
-// As a CLI: node scripts/bench-host.mjs [--model-dir DIR] [--runs N] [--records N] [--verbose]
+// As a CLI: node scripts/bench-host.mjs [--model-dir DIR] [--runs N] [--records N] [--verbose] [--model-only]
+//   (--model-only: activation without a model, then the model's load and the classifications, with the host's memory)
 //   (expects a build: node esbuild.config.mjs; prints the report as JSON)
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -235,15 +236,17 @@ async function runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs
  * run happens), runs (repetitions, default 5), records (history size, default 100,000), verbose,
  * log, timeoutMs (per run, default 10 min).
  */
-export async function runHostBench({ modelDir, runs = 5, records = 100_000, verbose = false, log = (line) => console.log(line), timeoutMs = 10 * 60_000 } = {}) {
+export async function runHostBench({ modelDir, runs = 5, records = 100_000, verbose = false, log = (line) => console.log(line), timeoutMs = 10 * 60_000, modelOnly = false } = {}) {
   if (!existsSync(BENCH_ENTRY)) throw new Error(`${BENCH_ENTRY} does not exist: run the build first (node esbuild.config.mjs)`);
   const report = {};
-  log('host benchmark: no model (activation, ask, chat, provider, stats)...');
-  report.no_model = await runOnce({ parts: 'activation,ask,chat,provider,stats', runs, records, verbose, log, timeoutMs });
+  const noModelParts = modelOnly ? 'activation' : 'activation,ask,chat,provider,stats';
+  log(`host benchmark: no model (${noModelParts})...`);
+  report.no_model = await runOnce({ parts: noModelParts, runs, records, verbose, log, timeoutMs });
   if (modelDir) {
     modelDir = resolve(modelDir);
-    log(`host benchmark: with the model in ${modelDir} (activation, load, classify, ask, chat, provider)...`);
-    report.with_model = await runOnce({ modelDir, parts: 'activation,classifier,ask,chat,provider', runs, records, verbose, log, timeoutMs });
+    const parts = modelOnly ? 'activation,classifier' : 'activation,classifier,ask,chat,provider';
+    log(`host benchmark: with the model in ${modelDir} (${parts})...`);
+    report.with_model = await runOnce({ modelDir, parts, runs, records, verbose, log, timeoutMs });
   } else {
     report.with_model = { skipped: 'no model directory given' };
   }
@@ -258,6 +261,14 @@ function summaryOf(report) {
   const scenario = (name) => a.stats?.scenarios?.find((s) => s.name === name);
   const chatOf = (run) => (run.chat && !run.chat.skipped ? run.chat : undefined);
   return {
+    // The extension host's resident memory: before activation, and with the model loaded (the classifier's own process apart).
+    host_rss_mb: {
+      before_activation: b.rss_mb_before_activation ?? null,
+      active_no_model: a.rss_mb_active ?? null,
+      with_model: b.rss_mb_with_model ?? null,
+      growth_with_model: a.rss_mb_active && b.rss_mb_with_model ? b.rss_mb_with_model - a.rss_mb_active : null,
+      classifier_process: b.classifier_process_rss_mb ?? null,
+    },
     activation_wall_ms: { no_model: a.activation?.wall_ms ?? null, with_model: b.activation?.wall_ms ?? null },
     activation_reported_ms: { no_model: a.activation?.reported_ms ?? null, with_model: b.activation?.reported_ms ?? null },
     max_lag_ms: {
@@ -287,8 +298,8 @@ function summaryOf(report) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { 'model-dir': { type: 'string' }, runs: { type: 'string', default: '5' }, records: { type: 'string', default: '100000' }, verbose: { type: 'boolean' } } });
-  runHostBench({ modelDir: values['model-dir'], runs: Number(values.runs), records: Number(values.records), verbose: values.verbose }).then((report) => {
+  const { values } = parseArgs({ options: { 'model-dir': { type: 'string' }, runs: { type: 'string', default: '5' }, records: { type: 'string', default: '100000' }, verbose: { type: 'boolean' }, 'model-only': { type: 'boolean' } } });
+  runHostBench({ modelDir: values['model-dir'], runs: Number(values.runs), records: Number(values.records), verbose: values.verbose, modelOnly: values['model-only'] }).then((report) => {
     console.log(JSON.stringify(report, null, 2));
   }, (error) => {
     console.error(error instanceof SetupError ? `error: ${error.message}` : error.stack || String(error));

@@ -5,6 +5,7 @@
 //   node scripts/bench.mjs [--runs N] [--lengths 16,64,256] [--build-proxy] [--skip-torch]
 //                          [--host-only | --skip-host] [--records N] [--verbose]
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,8 @@ const { values } = parseArgs({
 });
 const sharedProxyTool = resolve(root, '..', 'shared', 'tools', 'proxy-model');
 const proxyDir = [process.env.QWEN_ROUTER_PROXY_DIR, join(root, '.bench', 'proxy'), '/tmp/proxy'].find((dir) => dir && existsSync(join(dir, 'proxy_deberta_fp32.onnx'))) ?? join(root, '.bench', 'proxy');
-const report = {};
+// The machine is shared: every figure below is read against the load it ran under.
+const report = { load_average_at_start: loadavg().map((x) => Math.round(x * 100) / 100), cores: availableParallelism() };
 
 const run = (command, args, options = {}) => {
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, ...options });
@@ -85,6 +87,22 @@ if (hasProxy && !values['host-only']) {
     const measured = report[`classifier_${variant.key}`].results.map((r) => r.tokens).join(',');
     console.log(`bare session.run (${variant.key})...`);
     report[`bare_ort_${variant.key}`] = lastJson(run('node', ['out/bench/ortBare.bench.js', join(proxyDir, variant.graph), measured, values.runs]));
+  }
+  // The classifier in its own process, as the extension runs it: 1 onnxruntime thread against the
+  // default for this machine's cores (0 = auto), and 2 when auto is 1 (what a 3-core machine gets).
+  // The caller's main-thread lag stands for the extension host's; its RSS stays small, the model's is the child's.
+  const threadsVariant = variants.find((v) => v.key === 'int8') ?? variants[0];
+  if (threadsVariant) {
+    const dir = proxyModelDir(`proxy-${threadsVariant.key}`, threadsVariant.graph, threadsVariant.onnx);
+    const auto = Math.max(1, Math.min(4, availableParallelism() - 1));
+    report.classifier_threads = { precision: threadsVariant.key, auto, runs: {} };
+    for (const threads of [...new Set(['1', 'auto', auto === 1 ? '2' : String(auto)])]) {
+      console.log(`classifier process (${threadsVariant.key}), ${threads} thread(s)...`);
+      report.classifier_threads.runs[threads] = lastJson(
+        run('node', ['dist/cli.js', 'bench', '--model-dir', dir, '--precision', threadsVariant.precision, '--isolation', 'process', '--threads', threads, '--lengths', values.lengths, '--runs', values.runs, '--json']),
+      );
+      report.classifier_threads.runs[threads].load_average_after = loadavg().map((x) => Math.round(x * 100) / 100);
+    }
   }
   const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   if (!values['skip-torch'] && hasTorch && existsSync(join(proxyDir, 'proxy_state.pt'))) {
@@ -155,13 +173,27 @@ for (const r of ours) {
 }
 if (comparisons.length) report.comparison_fp32 = comparisons;
 
+report.load_average_at_end = loadavg().map((x) => Math.round(x * 100) / 100);
 mkdirSync(join(root, 'test-results'), { recursive: true });
 writeFileSync(join(root, 'test-results', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify(report, null, 2));
 if (comparisons.length) console.table(comparisons);
+if (report.classifier_threads) {
+  const { precision, auto, runs } = report.classifier_threads;
+  console.log(`\nclassifier process (${precision}), p50 ms by onnxruntime threads (auto = ${auto} on ${report.cores} cores); caller's max main-thread lag; RSS caller / classifier:`);
+  console.table(Object.fromEntries(Object.entries(runs).map(([threads, r]) => [threads, {
+    ...Object.fromEntries(r.results.map((t) => [`${t.tokens} tok`, t.p50_ms])),
+    max_lag_ms: r.max_event_loop_lag_ms,
+    rss_mb: `${r.rss_mb} / ${r.classifier_process_rss_mb}`,
+    load_after: r.load_average_after.join(' '),
+  }])));
+}
+console.log(`load average: ${report.load_average_at_start.join(' ')} at the start, ${report.load_average_at_end.join(' ')} at the end (${report.cores} cores)`);
 if (report.host?.summary) {
   const h = report.host.summary;
   console.log(`\nhost (${report.host.model}):`);
+  const m = h.host_rss_mb;
+  console.log(`extension host RSS: ${m.before_activation} MB before activation, ${m.active_no_model} MB active without a model, ${m.with_model} MB with the model loaded (+${m.growth_with_model} MB; goal ≤ 60); the classifier's own process ${m.classifier_process ?? '(none: in the host)'} MB`);
   console.table({
     'activation, wall (ms)': h.activation_wall_ms,
     'activation, reported (ms)': h.activation_reported_ms,

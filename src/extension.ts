@@ -10,6 +10,7 @@ import { quantizeClassifierModel } from './vscode/commands/quantizeModel';
 import { explainRouting } from './vscode/commands/explainRouting';
 import { clearHistoryCommand, exportHistoryCommand, importHistoryCommand } from './vscode/commands/history';
 import { chooseRegion } from './vscode/commands/region';
+import { applyThresholds, CALIBRATE_COMMAND, calibrateThresholdsCommand } from './vscode/commands/calibrate';
 import { registerChatView } from './vscode/chatViewProvider';
 import { LocalEndpoint } from './vscode/localEndpoint';
 import { registerLanguageModelProvider, type QwenLanguageModelProvider } from './vscode/languageModelProvider';
@@ -70,6 +71,11 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
     log,
     getSpend: () => router.spend.view(),
     onDidChangeSpend: router.spend.onDidChange,
+    applyThresholds: (thresholds) =>
+      applyThresholds(thresholds, () => {
+        router.reloadSettings();
+        return { ...router.config.policy.complexity };
+      }),
   });
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
@@ -81,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   command('qwenRouter.chooseRegion', () => chooseRegion());
   command('qwenRouter.downloadModel', () => downloadClassifierModel(context, classifier));
   command('qwenRouter.quantizeModel', () => quantizeClassifierModel(context, classifier));
+  command(CALIBRATE_COMMAND, () => calibrateThresholdsCommand({ history: () => router.history, config: () => router.config, show: (view) => stats.showProposal(view) }));
   command('qwenRouter.importHistory', () => importHistoryCommand(router));
   command('qwenRouter.exportHistory', () => exportHistoryCommand(router));
   command('qwenRouter.clearHistory', () => clearHistoryCommand(router));

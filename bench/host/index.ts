@@ -32,6 +32,7 @@ import { dirname } from 'path';
 import * as vscode from 'vscode';
 import manifest from '../../package.json';
 import type { QwenRouterApi } from '../../src/extension';
+import { processRssBytes } from '../../src/node/processMemory';
 import type { ClassifierState } from '../../src/node/classifierService';
 import type { ProviderTiming } from '../../src/vscode/languageModelProvider';
 import { DashScopeStandIn } from '../../test/support/dashscopeStandIn';
@@ -111,6 +112,7 @@ async function bench(report: Report): Promise<void> {
   const idle = new LagMonitor();
   await sleep(5000);
   report.idle_before_activation = { port_scan: !MODEL_DIR, lag: idle.stop() };
+  report.rss_mb_before_activation = Math.round(process.memoryUsage().rss / 2 ** 20);
 
   // --- (a) activation: module load included; the model (if any) must not be waited for -----------
   const lag = new LagMonitor();
@@ -128,6 +130,12 @@ async function bench(report: Report): Promise<void> {
   };
   log(`activated in ${wallMs.toFixed(1)} ms (reported ${api.activationMs.toFixed(1)} ms)`);
 
+  if (!MODEL_DIR) {
+    // The host's memory with the extension active and its warm-ups done (token counter at 1 s, history at 2 s),
+    // no model: what "with the model" is compared with.
+    await sleep(3000);
+    report.rss_mb_active = Math.round(process.memoryUsage().rss / 2 ** 20);
+  }
   if (MODEL_DIR && PARTS.has('classifier')) {
     const state = await classifierSettled(api, 120_000);
     const loading = lag.stop();
@@ -136,6 +144,11 @@ async function bench(report: Report): Promise<void> {
     if (state?.kind === 'ready') {
       report.classify = await classify(api);
       report.rss_mb_with_model = Math.round(process.memoryUsage().rss / 2 ** 20);
+      // The session's own process, when it is not this one (issue 10: the model's memory is not the editor's).
+      const pid = api.classifier.pid;
+      const classifierRss = pid !== undefined && pid !== process.pid ? processRssBytes(pid) : undefined;
+      report.classifier_pid_is_host = pid === process.pid;
+      if (classifierRss !== undefined) report.classifier_process_rss_mb = Math.round(classifierRss / 2 ** 20);
       // The same, with the remote host's port scan on again.
       await portScan(true);
       report.idle_model_loaded_port_scan = { lag: await idleLag(6000) };
@@ -200,6 +213,7 @@ async function classify(api: QwenRouterApi): Promise<Report> {
     const times: number[] = [];
     let tokens: number | undefined;
     for (let i = 0; i < RUNS; i++) {
+      api.classifier.verdicts.clear(); // the same text again would be answered from the cache of recent verdicts
       const started = performance.now();
       const outcome = await api.classifier.classify(prompt);
       times.push(performance.now() - started);

@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { resolveIntraOpThreads } from '../core/classifier/restartPolicy';
 import { PRECISIONS } from '../core/classifier/modelDir';
 import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import { ClassifierService } from '../node/classifierService';
@@ -8,6 +10,7 @@ export const classifierOptions = {
   'model-dir': { type: 'string' },
   precision: { type: 'string' },
   threads: { type: 'string' },
+  isolation: { type: 'string' },
 } as const;
 
 /**
@@ -19,9 +22,12 @@ export async function startClassifier(values: Record<string, string | boolean | 
   if (typeof modelDir !== 'string') throw new UsageError('--model-dir is required');
   const precision = (values.precision ?? 'fp32') as PrecisionSetting;
   if (precision !== 'auto' && !PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}, auto`);
-  const threads = Number(values.threads ?? 1);
-  if (!Number.isInteger(threads) || threads < 1) throw new UsageError('--threads must be a positive integer');
-  const service = new ClassifierService({ modelDir, precision, intraOpThreads: threads, timeBudgetMs, workerPath: join(__dirname, 'classifierWorker.js') });
+  // The CLI is its own process: 1 thread by default (figures comparable run to run); 0 or "auto" as the extension picks.
+  const threads = values.threads === 'auto' ? 0 : Number(values.threads ?? 1);
+  if (!Number.isInteger(threads) || threads < 0) throw new UsageError('--threads must be a whole number (0 or auto: one fewer than the cores, 1 to 4)');
+  const isolation = values.isolation ?? 'thread';
+  if (isolation !== 'thread' && isolation !== 'process') throw new UsageError('--isolation must be thread or process');
+  const service = new ClassifierService({ isolation, modelDir, precision, intraOpThreads: resolveIntraOpThreads(threads, availableParallelism()), timeBudgetMs, workerPath: join(__dirname, 'classifierWorker.js') });
   service.start();
   const state = await service.whenSettled();
   if (state.kind !== 'ready' && mustLoad) {

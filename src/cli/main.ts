@@ -13,6 +13,7 @@ import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
 import { createServeCommand } from './commands/serve';
 import { calibrateCommand } from './commands/calibrate';
+import { evaluateCommand } from './commands/evaluate';
 
 // ask and serve route with the classifier when --model-dir is given; a model that fails to load is a recorded fallback.
 const classifierSeams: Parameters<typeof createAskCommand>[0] = {
@@ -26,4 +27,4 @@ const classifierSeams: Parameters<typeof createAskCommand>[0] = {
 const askCommand = createAskCommand(classifierSeams);
 const serveCommand = createServeCommand(classifierSeams);
 
-void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, quantizeCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand, serveCommand, calibrateCommand]);
+void runCli(process.argv.slice(2), [tokenizeCommand, classifyCommand, benchCommand, quantizeCommand, askCommand, statsCommand, rawCommand, importCommand, exportCommand, serveCommand, calibrateCommand, evaluateCommand]);

@@ -19,6 +19,7 @@ import { resolveBaseUrl, type ModelSpec } from './models/table';
 import { pyRound } from './pyround';
 import { TIERS } from './routing/policy';
 import { route, UnknownModelError, type RouteRequest, type RoutingDecision } from './routing/route';
+import { decideThinking, thinkingField, type ThinkingDecision } from './routing/thinking';
 import { countTokens, estimateTokens, type ChatMessage } from './routing/tokens';
 
 export interface AskRequest {
@@ -34,7 +35,7 @@ export interface AskRequest {
   model?: string;
   temperature?: number;
   maxTokens?: number;
-  /** Overrides the config's enableThinking for this call. */
+  /** Thinking on or off for this call, whatever the thinking setting decides (an endpoint client's enable_thinking). */
   enableThinking?: boolean;
   /** Overrides the config's stream for this call. */
   stream?: boolean;
@@ -117,23 +118,23 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
   const now = deps.now ?? (() => performance.now());
   const wallClock = deps.wallClock ?? Date.now;
   const stream = request.stream ?? config.stream;
-  const enableThinking = request.enableThinking ?? config.enableThinking;
   const messages = request.messages;
   const query = request.routeQuery ?? (messages.length ? messages[messages.length - 1].content : '');
 
-  const requestLayer: CallRecord['request'] = {
+  let thinking: ThinkingDecision = { reason: '' };
+  const requestLayer = (): CallRecord['request'] => ({
     messages: messages.map((m) => ({ role: m.role, content: m.content })),
     temperature: request.temperature ?? null,
     max_tokens: request.maxTokens ?? null,
     user_specified_model: request.model ?? null,
-    ...(enableThinking !== undefined ? { enable_thinking: enableThinking } : {}),
+    ...(thinking.enabled !== undefined ? { enable_thinking: thinking.enabled } : {}),
     stream,
-  };
+  });
   const base = (routing: RoutingLayer | null, llm: LlmLayer): CallRecord => ({
     schema_version: SCHEMA_VERSION,
     id: (deps.newId ?? randomUUID)(),
     timestamp: wallClock() / 1000,
-    request: requestLayer,
+    request: requestLayer(),
     routing,
     llm,
     error: null,
@@ -169,14 +170,25 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     return done(deps, events, { status: 'error', answer: '', reasoning: '', record, error: record.error });
   }
 
+  // Thinking for the decided model: the caller's explicit switch wins over the setting (on models that
+  // take it, as chat() sends it); the record's routing.thinking says what was sent.
+  const settleThinking = (d: RoutingDecision, again: boolean): RoutingDecision => {
+    let t = again ? decideThinking(config.policy.thinking ?? 'model-default', config.models[d.modelKey], d.classifier) : d.thinking;
+    if (request.enableThinking !== undefined) t = config.models[d.modelKey]?.supportsThinking === false ? { reason: 'the model does not support thinking' } : { enabled: request.enableThinking, reason: 'asked for this call' };
+    thinking = t;
+    return { ...d, thinking: t, routing: d.routing.thinking ? { ...d.routing, thinking: thinkingField(t) } : d.routing };
+  };
+  decision = settleThinking(decision, false);
+
   // 1b. Budget: refused calls are recorded (error kind "budget_exceeded") and send nothing.
-  const gate = deps.budget ? await deps.budget({ decision, messages, maxTokens: request.maxTokens, thinking: enableThinking }) : undefined;
+  const gate = deps.budget ? await deps.budget({ decision, messages, maxTokens: request.maxTokens, thinking: thinking.enabled }) : undefined;
   if (gate?.action === 'refuse') {
     const record = base(decision.routing, emptyLlm(decision.modelKey, config.models[decision.modelKey], undefined));
     record.error = { kind: 'budget_exceeded', message: gate.message };
     return done(deps, events, { status: 'error', answer: '', reasoning: '', decision, record, error: record.error });
   }
-  if (gate?.action === 'switch') decision = gate.decision;
+  // Another model: thinking is decided again for it.
+  if (gate?.action === 'switch') decision = settleThinking(gate.decision, true);
 
   // 2. Targets: the chosen model, then (escalation) the higher tiers' models.
   const targetFor = (key: string): Omit<ChatTarget, 'apiKey'> => {
@@ -213,7 +225,8 @@ export async function ask(request: AskRequest, deps: AskDeps, events: AskEvents 
     messages,
     temperature: request.temperature,
     maxTokens: request.maxTokens,
-    enableThinking,
+    enableThinking: thinking.enabled,
+    thinkingBudget: thinking.budget,
     stream,
     tools: request.tools,
     toolChoice: request.toolChoice,

@@ -7,6 +7,9 @@ import { DEFAULT_POLICY, TIERS, validatePolicy, type RoutingPolicy, type TaskRul
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type RetryPolicy, type Timeouts } from './llm/client';
 import type { PrivacyMode } from './history/record';
 import { baseUrlProblem } from './models/endpoints';
+import { dialProblem, resolveThresholds, type ScoreDistribution, type ThresholdSource } from './routing/dial';
+import { applyPool, type ModelPool } from './routing/pool';
+import { DEFAULT_THINKING_MODE, isThinkingMode, THINKING_MODES, type ThinkingMode } from './routing/thinking';
 
 export interface RouterConfig {
   models: ModelTable;
@@ -19,8 +22,10 @@ export interface RouterConfig {
   escalate: boolean;
   /** Stream answers (qwenRouter.stream). */
   stream: boolean;
-  /** DashScope's enable_thinking; undefined leaves the provider's default (qwenRouter.enableThinking). */
-  enableThinking?: boolean;
+  /** The cost-quality dial (qwenRouter.routing.costQuality). */
+  costQuality?: number;
+  /** Where `policy.complexity` came from: the explicit setting, or the dial (on the history or its defaults). */
+  thresholdSource: ThresholdSource;
   retry: RetryPolicy;
   timeouts: Timeouts;
   /** What the history keeps (qwenRouter.history.privacy). */
@@ -36,6 +41,7 @@ export const DEFAULT_CONFIG: RouterConfig = {
   retry: DEFAULT_RETRY,
   timeouts: DEFAULT_TIMEOUTS,
   privacy: 'full',
+  thresholdSource: { kind: 'dial_defaults', dial: 5, calls: 0 },
 };
 
 /** The shape settings arrive in: every field optional, nested objects partial. */
@@ -47,14 +53,22 @@ export interface ConfigInput {
   baseUrl?: string;
   /** Accept plain http:// base URLs to hosts other than this machine (qwenRouter.allowInsecureHttp). */
   allowInsecureHttp?: boolean;
+  /** Explicit complexity thresholds: they win over the dial. */
   complexityThresholds?: Partial<Thresholds>;
+  /** The cost-quality dial, 0..10 (core/routing/dial.ts). */
+  costQuality?: number;
+  /** The recorded complexity scores of classifier-routed calls, for the dial. */
+  complexityScores?: ScoreDistribution;
+  /** The models Auto may pick (core/routing/pool.ts). */
+  modelPool?: ModelPool;
   tokenThresholds?: Partial<Thresholds>;
   taskRules?: TaskRule[];
   tierModels?: Partial<Record<Tier, string>>;
   classifierBudgetMs?: number;
   escalate?: boolean;
   stream?: boolean;
-  enableThinking?: boolean;
+  /** auto | on | off | model-default (core/routing/thinking.ts). */
+  thinking?: string;
   retry?: Partial<RetryPolicy>;
   timeouts?: Partial<Timeouts>;
   privacy?: string;
@@ -79,12 +93,24 @@ export function resolveConfig(input: ConfigInput = {}): { config: RouterConfig; 
     if (problem) problems.push(problem);
     else baseUrl = input.baseUrl.replace(/\/+$/, '');
   }
+  let dial = input.costQuality;
+  if (dial !== undefined && dialProblem(dial)) {
+    problems.push(dialProblem(dial)!);
+    dial = undefined;
+  }
+  const resolved = resolveThresholds({ explicit: input.complexityThresholds, dial, scores: input.complexityScores });
+  let thinking: ThinkingMode = DEFAULT_THINKING_MODE;
+  if (input.thinking !== undefined) {
+    if (isThinkingMode(input.thinking)) thinking = input.thinking;
+    else problems.push(`thinking "${input.thinking}" must be one of ${THINKING_MODES.join(', ')}`);
+  }
   const policy: RoutingPolicy = {
-    complexity: { ...DEFAULT_POLICY.complexity, ...input.complexityThresholds },
+    complexity: resolved.thresholds,
     tokens: { ...DEFAULT_POLICY.tokens, ...input.tokenThresholds },
     taskRules: input.taskRules ?? DEFAULT_POLICY.taskRules,
     tierModels: { ...DEFAULT_POLICY.tierModels, ...input.tierModels },
     classifierBudgetMs: input.classifierBudgetMs ?? DEFAULT_POLICY.classifierBudgetMs,
+    thinking,
   };
   const policyProblems = validatePolicy(policy, models);
   let finalPolicy = policy;
@@ -98,6 +124,10 @@ export function resolveConfig(input: ConfigInput = {}): { config: RouterConfig; 
     finalPolicy.tierModels = Object.fromEntries(TIERS.map((tier) => [tier, models[policy.tierModels[tier]] ? policy.tierModels[tier] : DEFAULT_POLICY.tierModels[tier]])) as Record<Tier, string>;
     finalPolicy.taskRules = policy.taskRules.filter((r) => r.taskType && (!r.minTier || TIERS.includes(r.minTier)) && (!r.maxTier || TIERS.includes(r.maxTier)));
   }
+  // The pool narrows the (valid) tier models: escalation, the next tier and the what-if all see its picks.
+  const pooled = applyPool(finalPolicy.tierModels, input.modelPool, models);
+  problems.push(...pooled.problems);
+  if (Object.keys(pooled.notes).length) finalPolicy = { ...finalPolicy, tierModels: pooled.tierModels, pooled: pooled.notes };
   const privacy: PrivacyMode = input.privacy === 'metadata' ? 'metadata' : 'full';
   if (input.privacy !== undefined && input.privacy !== 'metadata' && input.privacy !== 'full') problems.push(`privacy "${input.privacy}" must be "full" or "metadata"`);
   const retry = { ...DEFAULT_RETRY, ...input.retry };
@@ -110,7 +140,8 @@ export function resolveConfig(input: ConfigInput = {}): { config: RouterConfig; 
       baseUrl,
       escalate: input.escalate ?? DEFAULT_CONFIG.escalate,
       stream: input.stream ?? DEFAULT_CONFIG.stream,
-      enableThinking: input.enableThinking,
+      ...(dial !== undefined ? { costQuality: dial } : {}),
+      thresholdSource: resolved.source,
       retry,
       timeouts,
       privacy,

@@ -27,6 +27,8 @@ export function routingLine(event: RoutedEvent, messages: readonly ChatMessage[]
     decision.tier ? `tier ${decision.tier}` : undefined,
     decision.classifier ? `complexity ${decision.classifier.prompt_complexity_score}, task ${decision.classifier.task_type_1}` : undefined,
     decision.fallbackReason ? `fallback: ${decision.fallbackReason}` : undefined,
+    typeof decision.routing.pooled === 'string' ? decision.routing.pooled : undefined,
+    decision.thinking.enabled ? `thinking${decision.thinking.budget ? ` (budget ${decision.thinking.budget})` : ''}` : undefined,
     `prompt ${last.length} chars, ${messages.length} message${messages.length === 1 ? '' : 's'}`,
   ];
   return parts.filter(Boolean).join('; ');

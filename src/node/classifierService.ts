@@ -1,8 +1,22 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome, FallbackReason } from '../core/classifier/result';
+import { DEFAULT_RESTART_POLICY, restartDelayMs, type RestartPolicy } from '../core/classifier/restartPolicy';
 import type { HostToWorker, ModelInfo, WorkerInit, WorkerToHost } from '../worker/protocol';
+import { spawnClassifier, type ClassifierRunner, type Isolation, type RunnerExit } from './classifierRunner';
+
+/** The clock the restart back-off runs on; tests pass their own to decide when a restart happens. */
+export interface RestartClock {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: RestartClock = {
+  now: () => performance.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface ClassifierOptions {
   /** The model directory to load, or undefined when none was found. */
@@ -13,15 +27,23 @@ export interface ClassifierOptions {
   timeBudgetMs: number;
   /** The bundled worker script; by default next to this bundle (dist/). */
   workerPath?: string;
+  /** A worker thread (the CLI: it is its own process already) or a child process (the extension host). Default: thread. */
+  isolation?: Isolation;
+  /** When a crashed classifier is started again. */
+  restart?: Partial<RestartPolicy>;
+  clock?: RestartClock;
 }
 
 export type ClassifierState =
   | { kind: 'missing' }
-  | { kind: 'loading' }
+  /** `afterCrash`: it is being started again after a crash (requests fall back with "classifier_crashed"). */
+  | { kind: 'loading'; afterCrash?: string }
   | { kind: 'ready'; info: ModelInfo }
+  /** Down after a crash; started again in `delayMs` (the `crashes`-th crash in a row). */
+  | { kind: 'restarting'; message: string; crashes: number; delayMs: number }
   | { kind: 'failed'; message: string };
 
-/** How long a worker may take to finish its running request on shutdown before it is terminated. */
+/** How long a classifier may take to finish its running request on shutdown before it is killed. */
 const SHUTDOWN_GRACE_MS = 30_000;
 
 interface Pending {
@@ -32,29 +54,44 @@ interface Pending {
 
 /**
  * The classifier as the rest of the extension sees it: a ClassifyFn that never throws and always
- * answers within its budget, backed by a worker thread that owns the ONNX session.
+ * answers within its budget, backed by a worker thread or a child process that owns the ONNX session.
+ * A thread or process that ends unexpectedly is started again with an exponential back-off; meanwhile,
+ * and for the requests it was holding, routing falls back with the reason "classifier_crashed".
  */
 export class ClassifierService {
-  private worker: Worker | undefined;
+  /** The runner requests go to: set while it is loading or ready, cleared when it fails, stops or crashes. */
+  private runner: ClassifierRunner | undefined;
+  /** Every runner that has not exited yet (one that failed to load or was asked to stop is on its way out). */
+  private readonly live = new Set<ClassifierRunner>();
   private current: ClassifierState;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(state: ClassifierState) => void>();
   private nextId = 1;
-  private alive = false;
-  /** The spawned worker (kept after a load failure, which ends the thread on its own) and its exit. */
-  private thread: { worker: Worker; exited: Promise<unknown> } | undefined;
+  private disposed = false;
+  private readonly policy: RestartPolicy;
+  private readonly clock: RestartClock;
+  private crashesInARow = 0;
+  private readyAt: number | undefined;
+  private restartTimer: { handle: unknown } | undefined;
 
   constructor(private readonly options: ClassifierOptions) {
     this.current = options.modelDir ? { kind: 'loading' } : { kind: 'missing' };
+    this.policy = { ...DEFAULT_RESTART_POLICY, ...options.restart };
+    this.clock = options.clock ?? realClock;
   }
 
   get state(): ClassifierState {
     return this.current;
   }
 
-  /** Whether the worker thread has been spawned and has not exited yet. */
+  /** Whether a classifier thread or process has been spawned and has not exited yet. */
   get workerAlive(): boolean {
-    return this.alive;
+    return this.live.size > 0;
+  }
+
+  /** The process the session lives in (this one for a thread), while one is running. */
+  get pid(): number | undefined {
+    return this.runner?.pid;
   }
 
   /** Whether a question would run at once: the model is ready and nothing is queued or running. */
@@ -67,29 +104,26 @@ export class ClassifierService {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** Spawns the worker; returns at once. The session is created on the worker's thread. */
+  /** Spawns the classifier; returns at once. The session is created on its own thread or process. */
   start(): void {
     const { modelDir, precision, intraOpThreads } = this.options;
-    if (!modelDir || this.worker) return;
+    if (!modelDir || this.runner || this.disposed) return;
     const init: WorkerInit = { modelDir, precision, intraOpThreads };
-    const worker = new Worker(this.options.workerPath ?? join(__dirname, 'classifierWorker.js'), { workerData: init });
-    this.worker = worker;
-    this.alive = true;
-    this.thread = { worker, exited: new Promise((resolve) => worker.once('exit', resolve)) };
-    worker.on('message', (message: WorkerToHost) => this.receive(message));
-    worker.on('error', (error) => this.fail(`The classifier worker stopped: ${error.message}`));
-    worker.on('exit', (code) => {
-      this.alive = false;
-      if (this.worker === worker) this.fail(`The classifier worker exited (code ${code}).`);
+    const runner = spawnClassifier(this.options.isolation ?? 'thread', this.options.workerPath ?? join(__dirname, 'classifierWorker.js'), init, (message) => {
+      if (this.runner === runner) this.receive(message);
     });
+    this.runner = runner;
+    this.live.add(runner);
+    void runner.exited.then((exit) => this.exited(runner, exit));
   }
 
-  /** Resolves once the model is ready or has failed (or at once when there is no model). */
+  /** Resolves once the model is ready or has failed (or at once when there is no model); a restart is not settled. */
   whenSettled(): Promise<ClassifierState> {
-    if (this.current.kind !== 'loading') return Promise.resolve(this.current);
+    const settled = (state: ClassifierState) => state.kind !== 'loading' && state.kind !== 'restarting';
+    if (settled(this.current)) return Promise.resolve(this.current);
     return new Promise((resolve) => {
       const subscription = this.onStateChange((state) => {
-        if (state.kind === 'loading') return;
+        if (!settled(state)) return;
         subscription.dispose();
         resolve(state);
       });
@@ -104,26 +138,27 @@ export class ClassifierService {
     if (!prompt.trim()) return fallback('empty_prompt', 'The prompt is empty: there is nothing to classify.');
     const state = this.current;
     if (state.kind === 'missing') return fallback('model_missing', 'No classifier model is installed. Run "Qwen Router: Download Classifier Model".');
-    if (state.kind === 'loading') return fallback('model_loading', 'The classifier model is still loading.');
-    if (state.kind === 'failed' || !this.worker) return fallback('model_failed', state.kind === 'failed' ? state.message : 'The classifier is not running.');
+    if (state.kind === 'restarting') return fallback('classifier_crashed', state.message);
+    if (state.kind === 'loading') return state.afterCrash ? fallback('classifier_crashed', state.afterCrash) : fallback('model_loading', 'The classifier model is still loading.');
+    if (state.kind === 'failed' || !this.runner) return fallback('model_failed', state.kind === 'failed' ? state.message : 'The classifier is not running.');
     if (signal?.aborted) return fallback('classifier_error', 'The request was cancelled.');
 
     const id = this.nextId++;
-    const worker = this.worker;
+    const runner = this.runner;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        worker.postMessage({ type: 'cancel', id } satisfies HostToWorker);
+        runner.post({ type: 'cancel', id } satisfies HostToWorker);
         resolve({ ok: false, reason: 'timeout', message: `The classifier took longer than its ${this.options.timeBudgetMs} ms budget.`, elapsedMs: performance.now() - started });
       }, this.options.timeBudgetMs);
       this.pending.set(id, { resolve, started, timer });
-      worker.postMessage({ type: 'classify', id, text: prompt } satisfies HostToWorker);
+      runner.post({ type: 'classify', id, text: prompt } satisfies HostToWorker);
       // A dropped request (a stale draft) leaves the queue: the worker skips it if it has not started.
       signal?.addEventListener(
         'abort',
         () => {
           if (!this.pending.has(id)) return;
-          worker.postMessage({ type: 'cancel', id } satisfies HostToWorker);
+          runner.post({ type: 'cancel', id } satisfies HostToWorker);
           this.settle(id, (elapsedMs) => ({ ok: false, reason: 'classifier_error', message: 'The request was cancelled.', elapsedMs }));
         },
         { once: true },
@@ -132,29 +167,36 @@ export class ClassifierService {
   };
 
   /**
-   * Asks the worker to finish its running request and exit. Terminating a worker while it is inside
-   * onnxruntime aborts the whole process, so terminate() is only the last resort for a hung worker.
+   * Asks the classifier to finish its running request and exit. Terminating a worker thread while it
+   * is inside onnxruntime aborts the whole process, and a process killed mid-run loses its answer, so
+   * killing is only the last resort for one that hangs. Resolves once every thread or process has exited.
    */
   async dispose(): Promise<void> {
-    const running = this.worker;
-    this.worker = undefined;
+    this.disposed = true;
+    if (this.restartTimer) this.clock.clearTimeout(this.restartTimer.handle);
+    this.restartTimer = undefined;
+    const running = this.runner;
+    this.runner = undefined;
     this.settleAll('model_failed', 'The classifier was shut down.');
     this.listeners.clear();
-    const thread = this.thread;
-    if (!thread || !this.alive) return;
-    // A worker whose model failed to load is already on its way out; a running one is asked to stop.
-    if (running) running.postMessage({ type: 'shutdown' } satisfies HostToWorker);
-    const lastResort = setTimeout(() => void thread.worker.terminate(), SHUTDOWN_GRACE_MS);
-    await thread.exited;
-    clearTimeout(lastResort);
+    // One that failed to load is already on its way out; a running one is asked to stop.
+    running?.post({ type: 'shutdown' } satisfies HostToWorker);
+    await Promise.all(
+      [...this.live].map(async (runner) => {
+        const lastResort = setTimeout(() => runner.kill(), SHUTDOWN_GRACE_MS);
+        await runner.exited;
+        clearTimeout(lastResort);
+      }),
+    );
   }
 
   private receive(message: WorkerToHost): void {
     switch (message.type) {
       case 'loaded':
+        this.readyAt = this.clock.now();
         return this.setState({ kind: 'ready', info: message.info });
       case 'loadFailed':
-        this.worker = undefined; // it exits by itself
+        this.runner = undefined; // it exits by itself
         this.setState({ kind: 'failed', message: message.message });
         return;
       case 'classified':
@@ -166,18 +208,42 @@ export class ClassifierService {
     }
   }
 
+  /** A runner ended. Expected when it was stopped or failed to load; otherwise it crashed and is started again. */
+  private exited(runner: ClassifierRunner, exit: RunnerExit): void {
+    this.live.delete(runner);
+    if (this.runner !== runner) return;
+    this.runner = undefined;
+    const what = runner.isolation === 'process' ? 'classifier process' : 'classifier worker';
+    const how = `${exit.how}${exit.detail ? `: ${exit.detail}` : ''}`;
+    this.settleAll('classifier_crashed', `The ${what} stopped (${how}) before answering.`);
+    // Up for a healthy while since it loaded: this crash starts the back-off over.
+    if (this.readyAt !== undefined && this.clock.now() - this.readyAt >= this.policy.healthyAfterMs) this.crashesInARow = 0;
+    this.readyAt = undefined;
+    this.crashesInARow++;
+    if (this.crashesInARow > this.policy.maxCrashes) {
+      this.setState({ kind: 'failed', message: `The ${what} stopped ${this.crashesInARow} times in a row (last: ${how}); it is not started again until a classifier setting changes or the window reloads.` });
+      return;
+    }
+    const delayMs = restartDelayMs(this.policy, this.crashesInARow);
+    const message = `The ${what} stopped (${how}); it restarts in ${formatSeconds(delayMs)}.`;
+    this.setState({ kind: 'restarting', message, crashes: this.crashesInARow, delayMs });
+    const timer = {
+      handle: this.clock.setTimeout(() => {
+        if (this.restartTimer !== timer || this.disposed) return;
+        this.restartTimer = undefined;
+        this.setState({ kind: 'loading', afterCrash: `The ${what} is restarting after it stopped (${how}).` });
+        this.start();
+      }, delayMs),
+    };
+    this.restartTimer = timer;
+  }
+
   private settle(id: number, outcome: (elapsedMs: number) => ClassifyOutcome): void {
     const entry = this.pending.get(id);
     if (!entry) return; // answered already (time budget ran out)
     this.pending.delete(id);
     clearTimeout(entry.timer);
     entry.resolve(outcome(performance.now() - entry.started));
-  }
-
-  private fail(message: string): void {
-    this.worker = undefined;
-    this.setState({ kind: 'failed', message });
-    this.settleAll('classifier_error', message);
   }
 
   private settleAll(reason: FallbackReason, message: string): void {
@@ -190,3 +256,6 @@ export class ClassifierService {
   }
 }
 
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
+}

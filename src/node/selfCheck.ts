@@ -6,6 +6,7 @@ import { ONNX_FILES, type Precision } from '../core/classifier/modelDir';
 import type { ClassifierResult } from '../core/classifier/result';
 import { compareResults, SELF_CHECK_FILE, type SelfCheckReport } from '../core/classifier/selfCheck';
 import { DEFAULT_POLICY, type Thresholds } from '../core/routing/policy';
+import type { Isolation } from './classifierRunner';
 import { ClassifierService } from './classifierService';
 
 /** The shipped prompt set: models/self-check-prompts.json, beside dist/ in the extension and the repository. */
@@ -22,13 +23,15 @@ export interface SelfCheckOptions {
   thresholds?: Thresholds;
   intraOpThreads?: number;
   workerPath?: string;
+  /** The extension runs it in a child process, as its classifier: two full-size sessions in turn are not the editor's memory. */
+  isolation?: Isolation;
   /** Called after each prompt, per precision (fp32 first). */
   onProgress?(progress: { precision: Precision; done: number; total: number }): void;
   signal?: AbortSignal;
 }
 
 async function classifyAll(modelDir: string, precision: Precision, prompts: string[], options: SelfCheckOptions): Promise<ClassifierResult[]> {
-  const service = new ClassifierService({ modelDir, precision, intraOpThreads: options.intraOpThreads ?? 1, timeBudgetMs: 600_000, workerPath: options.workerPath });
+  const service = new ClassifierService({ modelDir, precision, intraOpThreads: options.intraOpThreads ?? 1, timeBudgetMs: 600_000, workerPath: options.workerPath, isolation: options.isolation });
   service.start();
   try {
     const state = await service.whenSettled();

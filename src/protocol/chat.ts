@@ -61,8 +61,12 @@ export interface RouteBadge {
   fallbackMessage: string | null;
   /** The route was kept from earlier in this conversation rather than decided for this message. */
   sticky: boolean;
-  /** The task rule or context-window adjustment that moved the tier, if any. */
+  /** The task rule, context-window adjustment or model pool that moved the tier or model, if any. */
   note: string | null;
+  /** Why Auto did not use the tier's configured model: the model pool kept it off (also in `note`). */
+  pooled?: string;
+  /** Whether the call was sent with thinking, its budget and why (absent on badges saved before, and when nothing was sent). */
+  thinking?: { enabled: boolean; budget: number | null; reason: string };
   /** The classifier's scores, for the badge's tooltip. */
   scores: Record<string, number>;
 }
@@ -174,6 +178,10 @@ export const CHAT_STRINGS = {
   fallback: 'fallback: {0}',
   complexity: 'complexity {0}',
   routingMs: 'routed in {0} ms',
+  thinkingOn: 'thinking',
+  thinkingBudget: 'thinking, up to {0} tokens',
+  thinkingOff: 'no thinking',
+  pooled: 'model pool',
   tokens: '{0} in · {1} out tokens',
   cost: '~${0}',
   costTooltip: 'Estimated from a dated price table, not a bill.',
@@ -199,6 +207,7 @@ export const CHAT_STRINGS = {
   reasonTimeout: 'classifier timed out',
   reasonEmptyPrompt: 'empty prompt',
   reasonClassifierError: 'classifier error',
+  reasonClassifierCrashed: 'classifier process crashed, restarting',
   offerModel: 'Get the classifier',
   offerModelHint: 'Routed by length because no classifier model is installed. Download it to route by what the question asks.',
   busy: 'An answer is still streaming. Stop it first, or wait.',
@@ -310,6 +319,8 @@ export const isRouteBadge: Check<RouteBadge> = shape({
   fallbackMessage: nullable(isString),
   sticky: isBoolean,
   note: nullable(isString),
+  pooled: optional(isString),
+  thinking: optional(shape({ enabled: isBoolean, budget: nullable(isFiniteNumber), reason: isString })),
   scores: recordOf(isFiniteNumber),
 });
 

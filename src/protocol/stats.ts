@@ -13,6 +13,8 @@
 import type { Thresholds } from '../core/routing/policy';
 import type { HistoryStats } from '../core/stats/accumulator';
 import type { TierSignals } from '../core/stats/tierSignals';
+import type { CalibrationResult } from '../core/stats/calibrate';
+import type { Evaluation } from '../core/stats/evaluate';
 import type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 import {
   arrayOf,
@@ -40,6 +42,8 @@ export type { Thresholds } from '../core/routing/policy';
 export type { HistoryStats } from '../core/stats/accumulator';
 export type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 export type { TierSignals, TierSignalRow } from '../core/stats/tierSignals';
+export type { CalibrationResult } from '../core/stats/calibrate';
+export type { Evaluation, PolicyEvaluation } from '../core/stats/evaluate';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -77,6 +81,39 @@ export interface WhatIfView {
   histogram: ScoreHistogram;
   /** The thresholds in the settings now, to compare with. */
   current: Thresholds;
+}
+
+/** The three ways to calibrate (core/stats/calibrate): a tier mix, a monthly budget, the user's signals. */
+export type CalibrationMode = 'mix' | 'budget' | 'signals';
+
+/** A calibration as the user asked for it: the mode and its parameter as typed ("60,30,10", "25"; empty for signals). */
+export interface CalibrationAsk {
+  mode: CalibrationMode;
+  value: string;
+}
+
+/** A calibrated proposal for the what-if: the thresholds, their projection and the current ones' (what `calibrate --json` prints). */
+export interface CalibrationView {
+  ask: CalibrationAsk;
+  result: CalibrationResult;
+}
+
+/** The Evaluation section: the current thresholds beside an alternative, or why there is none yet. */
+export interface EvaluationView {
+  evaluation: Evaluation | null;
+  /** Why there is no evaluation (localized), or null. */
+  reason: string | null;
+  /** Thumbed-down or re-asked classifier-routed calls, and how many the signals objective needs. */
+  signals: number;
+  needed: number;
+}
+
+/** What Apply did: where it wrote the thresholds, in a sentence, and whether a workspace value overrides them. */
+export interface ApplyOutcome {
+  message: string;
+  overridden: boolean;
+  /** The thresholds the router uses now. */
+  thresholds: Thresholds;
 }
 
 export type ExportFormat = 'csv' | 'json';
@@ -188,6 +225,37 @@ export const STATS_STRINGS = {
   escalationsColumn: 'Escalations',
   overridesColumn: 'Overrides',
   tierOther: 'other models',
+  // Calibration and evaluation (issue 12).
+  calibrate: 'Calibrate',
+  calibrateHint: 'Or let your history choose the thresholds: for a tier mix, a monthly budget, or your 👍/👎 and re-asked answers.',
+  calibrateMode: 'Calibrate for',
+  calibrateMix: 'a tier mix (simple,medium,complex in %)',
+  calibrateBudget: 'a monthly budget (USD)',
+  calibrateSignals: 'your signals',
+  calibrateSignalsFew: 'your signals ({0} of the {1} needed)',
+  calibrateValue: 'Mix or budget',
+  proposal: 'Calibrated for {0}',
+  objectiveMix: 'a tier mix',
+  objectiveBudget: 'a monthly budget',
+  objectiveSignals: 'your signals',
+  proposed: 'Proposed',
+  currentThresholds: 'Current',
+  thresholdsLine: 'simple below {0}, medium below {1}',
+  perMonth: '{0} a month',
+  proposalSignals: 'Rests on {0} thumbed-down or re-asked answers: {1} of them would go a tier higher, {2} were already on the top tier.',
+  apply: 'Apply',
+  applyTitle: 'Write these thresholds to your user settings',
+  dismiss: 'Dismiss',
+  evaluation: 'Evaluation',
+  evaluationHint: 'The current thresholds beside a calibrated alternative (your signals, or what you calibrated above): the tier mix and monthly cost projected on your history, and where your 👍/👎 and re-asked answers fall, per tier (simple / medium / complex).',
+  thresholdsColumn: 'Thresholds',
+  mixColumn: 'Mix',
+  monthlyColumn: 'Per month',
+  thumbsDownTiers: '👎 per tier',
+  thumbsUpTiers: '👍 per tier',
+  escalatedTiers: 'Re-asked per tier',
+  alternative: 'Alternative: {0}',
+  evaluationMoved: '{0} thumbed-down or re-asked answers: the alternative sends {1} of them to a higher tier and {2} to a lower one.',
   live: 'Updated {0}',
   error: 'Something went wrong: {0}',
   tierSimple: 'simple',
@@ -255,6 +323,12 @@ export type StatsRequests = {
   /** Per tier: calls, 👍, 👎, escalations, overrides (core/stats/tierSignals). */
   tierSignals: { params: Record<string, never>; result: TierSignals };
   export: { params: { format: ExportFormat; includeText: boolean }; result: ExportOutcome };
+  /** Runs the core calibration (the CLI's) on the history; the reply is the proposal. */
+  calibrate: { params: { ask: CalibrationAsk }; result: CalibrationView };
+  /** The current thresholds beside an alternative: `ask`'s, else the signals objective when there are enough. */
+  evaluate: { params: { ask: CalibrationAsk | null }; result: EvaluationView };
+  /** Writes the thresholds to the user settings (qwenRouter.routing.complexityThresholds). */
+  applyThresholds: { params: { thresholds: Thresholds }; result: ApplyOutcome };
 };
 
 export type StatsToHost =
@@ -281,6 +355,9 @@ export const isThresholds: Check<Thresholds> = shape({ simple: isFiniteNumber, m
 const isRecordPage: Check<RecordPage> = shape({ total: isFiniteNumber, offset: isFiniteNumber, limit: isFiniteNumber, records: arrayOf(isObject) });
 const isScoreHistogram: Check<ScoreHistogram> = shape({ binWidth: isFiniteNumber, counts: arrayOf(isFiniteNumber) });
 
+export const isCalibrationAsk: Check<CalibrationAsk> = shape({ mode: literal('mix', 'budget', 'signals'), value: boundedString(200) });
+const isCalibrationView: Check<CalibrationView> = shape({ ask: isCalibrationAsk, result: trustedObject<CalibrationResult>() });
+
 const statsRequestChecks: RequestChecks<StatsRequests> = {
   getPage: {
     params: shape({ offset: isNonNegativeInteger, limit: isPageSize, filter: isRecordFilter }),
@@ -297,6 +374,15 @@ const statsRequestChecks: RequestChecks<StatsRequests> = {
   export: {
     params: shape({ format: literal('csv', 'json'), includeText: isBoolean }),
     result: shape({ path: nullable(isString), records: isFiniteNumber }),
+  },
+  calibrate: { params: shape({ ask: isCalibrationAsk }), result: isCalibrationView },
+  evaluate: {
+    params: shape({ ask: nullable(isCalibrationAsk) }),
+    result: shape({ evaluation: nullable(trustedObject<Evaluation>()), reason: nullable(isString), signals: isFiniteNumber, needed: isFiniteNumber }),
+  },
+  applyThresholds: {
+    params: shape({ thresholds: isThresholds }),
+    result: shape({ message: isString, overridden: isBoolean, thresholds: isThresholds }),
   },
 };
 
@@ -316,7 +402,9 @@ export type StatsToWebview =
   | ResponseMessage<StatsRequests>
   | { type: 'historyChanged'; stats: HistoryStats; filters: FilterOptions; updatedAt: number }
   /** Spend against the budgets and all workspaces' totals (issue 11). */
-  | { type: 'spend'; spend: SpendView };
+  | { type: 'spend'; spend: SpendView }
+  /** A calibration run from the command palette (Calibrate Thresholds…), for the what-if to show with Apply. */
+  | { type: 'proposal'; proposal: CalibrationView };
 
 const isFilterOptions: Check<FilterOptions> = shape({ tiers: arrayOf(isString), models: arrayOf(isString), methods: arrayOf(isString) });
 const isHistoryStats = trustedObject<HistoryStats>();
@@ -340,6 +428,7 @@ export const isStatsToWebview: Check<StatsToWebview> = unionGuard<StatsToWebview
   response: responseGuard(statsRequestChecks),
   historyChanged: shape({ type: literal('historyChanged'), stats: isHistoryStats, filters: isFilterOptions, updatedAt: isFiniteNumber }),
   spend: shape({ type: literal('spend'), spend: trustedObject<SpendView>() }),
+  proposal: shape({ type: literal('proposal'), proposal: isCalibrationView }),
 });
 
 // --- Shared by host and webview: how a record is classified for filters and tables ----------

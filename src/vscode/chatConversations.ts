@@ -169,7 +169,7 @@ export function badgeOf(decision: RoutingDecision): RouteBadge {
       if (typeof value === 'number' && Number.isFinite(value)) scores[field] = value;
     }
   }
-  const note = [routing.rule, routing.adjusted].filter((x): x is string => typeof x === 'string' && x.length > 0).join('; ');
+  const note = [routing.rule, routing.adjusted, routing.pooled].filter((x): x is string => typeof x === 'string' && x.length > 0).join('; ');
   return {
     method: decision.method,
     modelKey: decision.modelKey,
@@ -181,13 +181,21 @@ export function badgeOf(decision: RoutingDecision): RouteBadge {
     fallbackMessage: decision.method === 'fallback_token_length' && typeof routing.error === 'string' ? routing.error : null,
     sticky: false,
     note: note || null,
+    ...(typeof routing.pooled === 'string' ? { pooled: routing.pooled } : {}),
+    ...(decision.thinking.enabled !== undefined ? { thinking: { enabled: decision.thinking.enabled, budget: decision.thinking.budget ?? null, reason: decision.thinking.reason } } : {}),
     scores,
   };
 }
 
-/** The badge of a message that reuses the conversation's kept route. */
-export function stickyBadge(kept: RouteBadge): RouteBadge {
-  return { ...kept, sticky: true, routingMs: null };
+/**
+ * The badge of a message that reuses the conversation's kept route: the kept model and tier, and
+ * this message's own thinking decision (a kept route has no scores to think on).
+ */
+export function stickyBadge(kept: RouteBadge, decision?: RoutingDecision): RouteBadge {
+  const badge: RouteBadge = { ...kept, sticky: true, routingMs: null };
+  delete badge.thinking;
+  const thinking = decision ? badgeOf(decision).thinking : undefined;
+  return thinking ? { ...badge, thinking } : badge;
 }
 
 /** What the user can do about an error of this kind (the first is the main one). */

@@ -377,7 +377,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         { messages, model: choice.model, keepRoute: choice.keep, signal: controller.signal, surface: 'sidebar', ...(reask ? { escalatedFromRecord: reask.escalatedFromRecord } : {}) },
         {
           onRouting: ({ decision }) => {
-            turn.route = kept ? stickyBadge(kept) : badgeOf(decision);
+            turn.route = kept ? stickyBadge(kept, decision) : badgeOf(decision);
             turn.status = 'streaming';
             this.post({ type: 'turnRouted', conversationId: conversation.id, turnId: turn.id, route: turn.route });
           },
@@ -408,7 +408,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       if (result.record.attempts && result.record.id) turn.recordId = result.record.id;
       const next = result.status === 'ok' ? nextTierModel(this.deps.getConfig(), turn.usage?.modelKey ?? result.record.llm.model) : undefined;
       if (next) turn.nextTierModel = next;
-      if (!turn.route && result.decision) turn.route = kept ? stickyBadge(kept) : badgeOf(result.decision);
+      if (!turn.route && result.decision) turn.route = kept ? stickyBadge(kept, result.decision) : badgeOf(result.decision);
       if (result.historyError) void vscode.window.showWarningMessage(result.historyError);
       // The first routed answer of a conversation fixes its route when "keep one route" is on.
       if (this.sticky && !conversation.stickyRoute && turn.requestedModel === AUTO_MODEL && result.status === 'ok' && result.decision && result.decision.method !== 'user_specified') {

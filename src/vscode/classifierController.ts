@@ -4,6 +4,8 @@ import type { PrecisionSetting } from '../core/classifier/selfCheck';
 import type { ClassifyOutcome } from '../core/classifier/result';
 import { cachedClassify, VerdictCache } from '../core/classifier/verdictCache';
 import { DraftScheduler } from '../core/routing/draft';
+import { availableParallelism } from 'node:os';
+import { resolveIntraOpThreads } from '../core/classifier/restartPolicy';
 import { ClassifierService, type ClassifierState } from '../node/classifierService';
 import { locateModel, type ModelLocation } from '../node/modelLocator';
 import type { Logger } from '../core/log';
@@ -12,6 +14,7 @@ import { Disposable } from './disposable';
 export interface ClassifierSettings {
   modelPath: string | undefined;
   precision: PrecisionSetting;
+  /** 0: the default for this machine's cores (see defaultIntraOpThreads). */
   threads: number;
   timeBudgetMs: number;
 }
@@ -22,7 +25,7 @@ export function readClassifierSettings(): ClassifierSettings {
   return {
     modelPath: config.get<string>('modelPath')?.trim() || undefined,
     precision: PRECISIONS.includes(precision as Precision) ? (precision as Precision) : 'auto',
-    threads: Math.max(1, Math.floor(config.get<number>('threads', 1))),
+    threads: Math.max(0, Math.floor(config.get<number>('threads', 0))),
     timeBudgetMs: Math.max(50, config.get<number>('timeBudgetMs', 1500)),
   };
 }
@@ -58,14 +61,19 @@ export class ClassifierController extends Disposable {
     this.register({ dispose: () => this.drafts.dispose() });
   }
 
-  /** Whether a classifier worker thread is still alive (running, or finishing before it exits). */
+  /** Whether a classifier process is still alive (running, or finishing before it exits). */
   get workerRunning(): boolean {
     return Boolean(this.service?.workerAlive) || this.stopping.size > 0;
   }
 
+  /** The classifier's own process, while it runs (not the extension host's). */
+  get pid(): number | undefined {
+    return this.service?.pid;
+  }
+
   /**
-   * Stops the classifier: the worker finishes its running request, releases the ONNX session and
-   * exits. Resolves once every worker this controller started has exited (deactivate waits for it).
+   * Stops the classifier: its process finishes its running request, releases the ONNX session and
+   * exits. Resolves once every process this controller started has exited (deactivate waits for it).
    */
   async shutdown(): Promise<void> {
     this.stop();
@@ -79,9 +87,9 @@ export class ClassifierController extends Disposable {
     const wasRunning = service.workerAlive;
     const stopped = service.dispose().then(
       () => {
-        if (wasRunning) this.log.info('Classifier worker stopped.');
+        if (wasRunning) this.log.info('Classifier process stopped.');
       },
-      (error: unknown) => this.log.error(`Classifier worker did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => this.log.error(`Classifier process did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
     );
     const entry = stopped.finally(() => this.stopping.delete(entry));
     this.stopping.add(entry);
@@ -126,7 +134,7 @@ export class ClassifierController extends Disposable {
     maxChars: 200_000,
   });
 
-  /** (Re)creates the service. The worker and its ONNX session start on another thread. */
+  /** (Re)creates the service. Its ONNX session starts in a child process (its memory and crashes are not the editor's). */
   restart(): void {
     this.stop();
     this.drafts.dispose();
@@ -137,12 +145,14 @@ export class ClassifierController extends Disposable {
       extensionModelsDir: vscode.Uri.joinPath(this.context.extensionUri, 'models').fsPath,
       globalStorageDir: this.context.globalStorageUri.fsPath,
     });
+    const threads = resolveIntraOpThreads(settings.threads, availableParallelism());
     const service = new ClassifierService({
       modelDir: this.location.dir,
       precision: settings.precision,
-      intraOpThreads: settings.threads,
+      intraOpThreads: threads,
       timeBudgetMs: settings.timeBudgetMs,
       workerPath: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'classifierWorker.js').fsPath,
+      isolation: 'process',
     });
     this.service = service;
     const started = performance.now();
@@ -152,7 +162,8 @@ export class ClassifierController extends Disposable {
       this.stateEmitter.fire(state);
     });
     this.stateEmitter.fire(service.state);
-    if (this.location.dir) this.log.info(`Classifier: loading ${this.location.dir} (${settings.precision}, ${settings.threads} thread${settings.threads === 1 ? '' : 's'}, budget ${settings.timeBudgetMs} ms)`);
+    const threadsNote = `${threads} thread${threads === 1 ? '' : 's'}${settings.threads ? '' : ` (auto, ${availableParallelism()} cores)`}`;
+    if (this.location.dir) this.log.info(`Classifier: loading ${this.location.dir} in a child process (${settings.precision}, ${threadsNote}, budget ${settings.timeBudgetMs} ms)`);
     else this.log.warn(`Classifier: no model found (searched ${this.location.searched.join(', ') || 'nowhere'}); routing falls back to the prompt's length. Run "Qwen Router: Download Classifier Model".`);
     service.start();
   }
@@ -161,7 +172,9 @@ export class ClassifierController extends Disposable {
     if (state.kind === 'ready') {
       const { info } = state;
       const substituted = info.substitutedFor ? ` instead of ${info.substitutedFor}` : '';
-      this.log.info(`Classifier ready in ${Math.round(elapsedMs)} ms (ONNX session ${Math.round(info.sessionCreateMs)} ms): ${info.onnxPath}, ${info.precision}${substituted}, ${info.tokenizerFormat}`);
+      this.log.info(`Classifier ready in ${Math.round(elapsedMs)} ms (ONNX session ${Math.round(info.sessionCreateMs)} ms) in process ${this.pid}: ${info.onnxPath}, ${info.precision}${substituted}, ${info.tokenizerFormat}`);
+    } else if (state.kind === 'restarting') {
+      this.log.warn(`Classifier: ${state.message} Routing falls back to the prompt's length meanwhile.`);
     } else if (state.kind === 'failed') {
       this.log.error(`Classifier failed after ${Math.round(elapsedMs)} ms: ${state.message} Routing falls back to the prompt's length.`);
     }

@@ -52,6 +52,7 @@ export function fallbackText(reason: FallbackReason): string {
     timeout: CHAT_STRINGS.reasonTimeout,
     empty_prompt: CHAT_STRINGS.reasonEmptyPrompt,
     classifier_error: CHAT_STRINGS.reasonClassifierError,
+    classifier_crashed: CHAT_STRINGS.reasonClassifierCrashed,
   };
   return vscode.l10n.t(labels[reason]);
 }

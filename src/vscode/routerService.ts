@@ -6,6 +6,7 @@ import type { RouterConfig } from '../core/config';
 import type { SignalKind } from '../core/history/signal';
 import { HISTORY_FILE_NAME, HistoryStore } from '../core/history/store';
 import { resultLine, retryLine, routingLine, type Logger } from '../core/log';
+import type { ScoreDistribution } from '../core/routing/dial';
 import { route, type RoutingDecision } from '../core/routing/route';
 import type { ChatMessage } from '../core/routing/tokens';
 import type { ApiKeys } from './apiKey';
@@ -22,6 +23,8 @@ import { OtelExport } from './telemetry';
  */
 export class RouterService extends Disposable {
   readonly history: HistoryStore;
+  /** The history's recorded complexity scores, for the cost-quality dial; undefined until first read. */
+  private scores: ScoreDistribution | undefined;
   private current = readRouterConfig();
   private readonly historyChanged = this.register(new vscode.EventEmitter<HistoryChange>());
   /** A record was appended (live updates), or the history was replaced (import, clear). */
@@ -52,14 +55,19 @@ export class RouterService extends Disposable {
     this.telemetry = this.register(new OtelExport(context, log));
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration('qwenRouter')) return;
-        this.current = readRouterConfig();
-        this.spend.configure(readBudget());
-        // Prices or the top tier changed: the stats are read again, in the background.
-        if (this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() })) this.scheduleHistoryWarmUp(0);
-        this.configChanged.fire();
+        if (event.affectsConfiguration('qwenRouter')) this.reloadSettings();
       }),
     );
+  }
+
+  /** Reads the settings again (on a change, and right after Apply wrote the thresholds, so the next prompt uses them). */
+  reloadSettings(): void {
+    this.current = readRouterConfig(this.scores);
+    this.spend.configure(readBudget());
+    // Prices or the top tier changed: the stats are read again, in the background.
+    if (this.history.configure({ privacy: this.current.config.privacy, ...this.statsOptions() })) this.scheduleHistoryWarmUp(0);
+    this.configChanged.fire();
+    void this.refreshScores();
   }
 
   /**
@@ -69,9 +77,28 @@ export class RouterService extends Disposable {
    */
   warmUpHistory(): Promise<void> {
     return this.history.stats().then(
-      () => undefined,
+      () => this.refreshScores(),
       () => undefined,
     );
+  }
+
+  /**
+   * Reads the recorded scores again (only what was appended since the last read) and, when the dial
+   * follows them, the thresholds with them. Calls never wait for this: they route with the last
+   * scores read, and the thresholds say where they came from.
+   */
+  async refreshScores(): Promise<void> {
+    if (this.current.config.thresholdSource.kind === 'setting') return;
+    try {
+      this.scores = await this.history.complexityScores();
+    } catch {
+      return; // an unreadable history says so in the stats view; the dial keeps its last scores
+    }
+    const before = this.current.config;
+    this.current = readRouterConfig(this.scores);
+    const after = this.current.config;
+    const same = (a: RouterConfig, b: RouterConfig) => a.policy.complexity.simple === b.policy.complexity.simple && a.policy.complexity.medium === b.policy.complexity.medium && a.thresholdSource.kind === b.thresholdSource.kind;
+    if (!same(before, after)) this.configChanged.fire();
   }
 
   /** Warms the history up `delayMs` from now (after activation: out of the way of startup). */
@@ -128,7 +155,10 @@ export class RouterService extends Disposable {
     const { level, line } = resultLine(result);
     this.log[level](line);
     if (result.historyError) this.log.error(result.historyError);
-    else this.historyChanged.fire({ kind: 'appended', record: result.record });
+    else {
+      this.historyChanged.fire({ kind: 'appended', record: result.record });
+      void this.refreshScores();
+    }
     this.telemetry.recorded(result.record, this.config.privacy);
     await this.spend.recorded(result.record);
   }
@@ -146,12 +176,14 @@ export class RouterService extends Disposable {
     this.history.configure({});
     this.historyChanged.fire({ kind: 'reset' });
     await this.spend.historyReplaced();
+    await this.refreshScores();
   }
 
   /** Tells the views the history changed by other means (an import). */
   historyReplaced(): void {
     this.historyChanged.fire({ kind: 'reset' });
     void this.spend.historyReplaced();
+    void this.refreshScores();
   }
 
   /** Routes without calling a model (Explain Routing). */

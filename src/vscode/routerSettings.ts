@@ -3,17 +3,25 @@ import { resolveConfig, type ConfigInput, type RouterConfig } from '../core/conf
 import { strictestBudget, type Budget, type BudgetScope, type OnExceed } from '../core/budget/budget';
 import type { Currency, ModelTable } from '../core/models/table';
 import type { TaskRule, Thresholds, Tier } from '../core/routing/policy';
+import type { ScoreDistribution } from '../core/routing/dial';
+import { strictestPool, type ModelPool } from '../core/routing/pool';
 
-/** The qwenRouter.* settings, mapped onto the core's config (the same object the CLI builds from flags). */
-export function readRouterConfig(): { config: RouterConfig; problems: string[] } {
+/**
+ * The qwenRouter.* settings, mapped onto the core's config (the same object the CLI builds from
+ * flags). `scores`: the history's recorded complexity scores, for the cost-quality dial.
+ */
+export function readRouterConfig(scores?: ScoreDistribution): { config: RouterConfig; problems: string[] } {
   const settings = vscode.workspace.getConfiguration('qwenRouter');
-  const thinking = settings.get<string>('enableThinking', 'default');
   const input: ConfigInput = {
     region: settings.get<string>('region'),
     baseUrl: settings.get<string>('baseUrl')?.trim() || undefined,
     allowInsecureHttp: settings.get<boolean>('allowInsecureHttp', false),
     models: nonEmpty(settings.get<ModelTable>('models')),
-    complexityThresholds: settings.get<Partial<Thresholds>>('routing.complexityThresholds'),
+    // Explicit thresholds win over the dial only when someone set them (the declared default is not a choice).
+    complexityThresholds: setAnywhere(settings, 'routing.complexityThresholds') ? settings.get<Partial<Thresholds>>('routing.complexityThresholds') : undefined,
+    costQuality: settings.get<number>('routing.costQuality'),
+    complexityScores: scores,
+    modelPool: strictestPool(levelsOf<ModelPool>(settings, 'routing.modelPool')),
     tokenThresholds: settings.get<Partial<Thresholds>>('routing.tokenThresholds'),
     taskRules: settings.get<TaskRule[]>('routing.taskRules'),
     tierModels: settings.get<Partial<Record<Tier, string>>>('routing.tierModels'),
@@ -21,7 +29,7 @@ export function readRouterConfig(): { config: RouterConfig; problems: string[] }
     classifierBudgetMs: settings.get<number>('classifier.timeBudgetMs'),
     escalate: settings.get<boolean>('escalateOnFailure'),
     stream: settings.get<boolean>('stream'),
-    enableThinking: thinking === 'on' ? true : thinking === 'off' ? false : undefined,
+    thinking: thinkingSetting(settings),
     privacy: strictestPrivacy(settings),
   };
   return resolveConfig(input);
@@ -32,9 +40,30 @@ export function readRouterConfig(): { config: RouterConfig; problems: string[] }
  * repository's settings can make the history keep less text, never more than the user chose.
  */
 function strictestPrivacy(settings: vscode.WorkspaceConfiguration): string | undefined {
-  const levels = settings.inspect<string>('history.privacy');
-  const values = [levels?.globalValue, levels?.workspaceValue, levels?.workspaceFolderValue];
-  return values.includes('metadata') ? 'metadata' : settings.get<string>('history.privacy');
+  return levelsOf<string>(settings, 'history.privacy').includes('metadata') ? 'metadata' : settings.get<string>('history.privacy');
+}
+
+const LEVELS = ['globalValue', 'workspaceValue', 'workspaceFolderValue'] as const;
+
+/** The values the user, the workspace and the folder set (each undefined when that level did not). */
+function levelsOf<T>(settings: vscode.WorkspaceConfiguration, key: string): (T | undefined)[] {
+  const levels = settings.inspect<T>(key);
+  return LEVELS.map((level) => levels?.[level]);
+}
+
+function setAnywhere(settings: vscode.WorkspaceConfiguration, key: string): boolean {
+  return levelsOf(settings, key).some((value) => value !== undefined);
+}
+
+/**
+ * qwenRouter.routing.thinking; until someone sets it, the older qwenRouter.enableThinking where it
+ * was set (on, off; "default" is the model's default), so a choice made before keeps working.
+ */
+function thinkingSetting(settings: vscode.WorkspaceConfiguration): string | undefined {
+  if (setAnywhere(settings, 'routing.thinking')) return settings.get<string>('routing.thinking');
+  if (!setAnywhere(settings, 'enableThinking')) return undefined;
+  const legacy = settings.get<string>('enableThinking');
+  return legacy === 'on' || legacy === 'off' ? legacy : 'model-default';
 }
 
 const nonEmpty = <T extends object>(value: T | undefined): T | undefined => (value && Object.keys(value).length ? value : undefined);

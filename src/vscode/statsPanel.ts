@@ -17,6 +17,9 @@ import {
   matchesFilter,
   STATS_STRINGS,
   type SpendView,
+  type ApplyOutcome,
+  type CalibrationView,
+  type Thresholds,
   type FilterOptions,
   type FirstPage,
   type HistoryStats,
@@ -30,6 +33,7 @@ import {
 import { TIERS } from '../core/routing/policy';
 import { StatsAccumulator } from '../core/stats/accumulator';
 import { validateThresholds, WhatIfPoints } from '../core/stats/whatIf';
+import { calibrateOn, evaluateOn, readHistory } from './commands/calibrate';
 import { Disposable } from './disposable';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
@@ -64,6 +68,8 @@ export interface StatsPanelDeps {
   /** Spend against the budgets and all workspaces' totals; fires `onDidChangeSpend` when they change. */
   getSpend?(): Promise<SpendView>;
   onDidChangeSpend?: vscode.Event<void>;
+  /** Apply: writes thresholds to the user settings (src/vscode/calibration.ts); without it the view's Apply is refused. */
+  applyThresholds?(thresholds: Thresholds): Promise<ApplyOutcome>;
 }
 
 /** The filters' choices: the settings' models and the known tiers and methods, plus whatever the stats saw (when known). */
@@ -146,6 +152,8 @@ class StatsSession extends Disposable {
   private stateGeneration = 0;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly whatIf: WhatIfCache;
+  /** A proposal from Calibrate Thresholds… waiting for the page to be ready. */
+  private proposal: CalibrationView | undefined;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly deps: StatsPanelDeps, onDispose: () => void) {
     super();
@@ -181,6 +189,18 @@ class StatsSession extends Disposable {
         onDispose();
       }),
     );
+  }
+
+  /** Shows a calibration in the what-if: at once when the page is ready, else right after its state. */
+  propose(view: CalibrationView): void {
+    this.proposal = view;
+    if (this.ready) this.postProposal();
+  }
+
+  private postProposal(): void {
+    if (!this.proposal) return;
+    this.post({ type: 'proposal', proposal: this.proposal });
+    this.proposal = undefined;
   }
 
   private async postSpend(): Promise<void> {
@@ -236,6 +256,7 @@ class StatsSession extends Disposable {
     }
     if (generation !== this.stateGeneration) return;
     this.post({ type: 'state', state: this.makeState(history, stats, page, error) });
+    this.postProposal();
     void this.postSpend();
     if (!pending) return;
     let late: HistoryStats;
@@ -307,6 +328,16 @@ class StatsSession extends Disposable {
       for await (const { value } of this.deps.getHistory().records(undefined, { signals: true })) accumulator.add(value);
       return accumulator.finish();
     },
+    calibrate: async ({ ask }) => calibrateOn(await readHistory(this.deps.getHistory()), ask, this.deps.getConfig()),
+    evaluate: async ({ ask }) => evaluateOn(await readHistory(this.deps.getHistory()), ask, this.deps.getConfig()),
+    applyThresholds: async ({ thresholds }) => {
+      const problems = validateThresholds(thresholds);
+      if (problems.length) throw new Error(problems.join('; '));
+      if (!this.deps.applyThresholds) throw new Error(vscode.l10n.t('This view cannot change the settings.'));
+      const outcome = await this.deps.applyThresholds(thresholds);
+      this.deps.log?.info(`Thresholds applied from the stats view: simple ${thresholds.simple}, medium ${thresholds.medium}${outcome.overridden ? ' (a workspace value overrides them)' : ''}`);
+      return outcome;
+    },
     export: async ({ format, includeText }) => {
       const history = this.deps.getHistory();
       const extension = format === 'csv' ? 'csv' : 'jsonl';
@@ -354,6 +385,13 @@ export class StatsPanelManager extends Disposable implements vscode.WebviewPanel
   /** The open panel, if any (for tests). */
   get panel(): vscode.WebviewPanel | undefined {
     return this.session?.panel;
+  }
+
+  /** Opens (or reveals) the panel with a calibration in its what-if, ready to Apply. */
+  showProposal(view: CalibrationView): vscode.WebviewPanel {
+    const panel = this.open();
+    this.session?.propose(view);
+    return panel;
   }
 
   open(column: vscode.ViewColumn = vscode.ViewColumn.Active): vscode.WebviewPanel {

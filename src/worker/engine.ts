@@ -66,6 +66,7 @@ export class ClassifierEngine {
         ...(choice.reason ? { precisionReason: choice.reason } : {}),
         sessionCreateMs,
         tokenizerFormat: tokenizer.format,
+        intraOpThreads,
       });
       // One forward pass on [CLS] [SEP] checks every head's size against config.json now, not on the
       // user's first question, and warms the session up (the first run allocates).

@@ -2,7 +2,10 @@ import type { ClassifierResult } from '../core/classifier/result';
 import type { Precision } from '../core/classifier/modelDir';
 import type { PrecisionSetting } from '../core/classifier/selfCheck';
 
-/** Given to the worker at spawn time. */
+// One protocol for both ways the classifier runs (src/worker/classifierWorker.ts): a worker thread
+// (postMessage, structured clone) and a child process (IPC, JSON). Every message is plain JSON for that reason.
+
+/** Given at spawn time: workerData for a thread, the first command-line argument (JSON) for a process. */
 export interface WorkerInit {
   modelDir: string;
   precision: PrecisionSetting;
@@ -23,6 +26,8 @@ export interface ModelInfo {
   precisionReason?: string;
   sessionCreateMs: number;
   tokenizerFormat: 'tokenizer.json' | 'spm.model';
+  /** onnxruntime's intra-op threads for this session. */
+  intraOpThreads: number;
 }
 
 export type WorkerToHost =

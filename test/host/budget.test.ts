@@ -4,11 +4,11 @@
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import * as vscode from 'vscode';
-import manifest from '../../package.json';
 import type { QwenRouterApi } from '../../src/extension';
 import { RouterStatusBar } from '../../src/vscode/statusBar';
-import { DashScopeStandIn } from '../support/dashscopeStandIn';
+import type { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { answering, until } from './prompts';
+import { extensionOnStandIn, leaveStandIn } from './standIn';
 
 const KEY = 'sk-host-budget-31c';
 
@@ -22,20 +22,14 @@ describe('budgets (host)', function () {
   const question = { messages: [{ role: 'user', content: 'How much will this cost?' }], model: 'qwen-max' };
 
   before(async () => {
-    api = await vscode.extensions.getExtension<QwenRouterApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    standIn = await DashScopeStandIn.start({ apiKey: KEY });
-    await settings().update('baseUrl', standIn.baseUrl, vscode.ConfigurationTarget.Global);
-    await settings().update('escalateOnFailure', false, vscode.ConfigurationTarget.Global);
-    await answering('showInputBox', KEY, () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
+    ({ api, standIn } = await extensionOnStandIn(KEY));
   });
   after(async () => {
     for (const key of budgetKeys) {
       await settings().update(key, undefined, vscode.ConfigurationTarget.Workspace);
       await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
     }
-    for (const key of ['baseUrl', 'escalateOnFailure']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await answering('showInputBox', '', () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
-    await standIn?.close();
+    await leaveStandIn(standIn);
   });
   beforeEach(() => standIn.reset());
 

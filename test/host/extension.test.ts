@@ -8,6 +8,7 @@ import manifest from '../../package.json';
 import type { AskResult } from '../../src/core/ask';
 import type { RoutingDecision } from '../../src/core/routing/route';
 import type { QwenRouterApi } from '../../src/extension';
+import { describeDecision } from '../../src/vscode/commands/ask';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
 import { answering, until } from './prompts';
 
@@ -136,6 +137,29 @@ describe('the extension, driven from the command palette (host)', function () {
     assert.equal(decision.method, 'nvidia_classifier');
     assert.equal(typeof decision.classifier?.prompt_complexity_score, 'number');
     assert.ok(decision.tier);
+  });
+
+  it('runs the classifier in a process of its own: killed, the next prompt is routed by length saying why, a later one by the classifier again', async () => {
+    await settings().update('classifier.modelPath', join(FIXTURES, 'tiny-model-json'), vscode.ConfigurationTarget.Global);
+    assert.equal((await api.classifier.whenSettled()).kind, 'ready');
+    const pid = api.classifier.pid;
+    assert.ok(pid && pid !== process.pid, `the classifier runs in process ${pid}, not the extension host's ${process.pid}`);
+    const explain = (prompt: string) => api.router.explain([{ role: 'user', content: prompt }]);
+    assert.equal((await explain('Summarize the plot of Hamlet in two sentences.')).method, 'nvidia_classifier');
+
+    process.kill(pid, 'SIGKILL');
+    // In flight when it dies, or asked while it restarts (1 s back-off): routed by length, with the reason.
+    const crashed = await explain('Translate "good morning" into French.');
+    assert.equal(crashed.method, 'fallback_token_length');
+    assert.equal(crashed.fallbackReason, 'classifier_crashed');
+    assert.match(String(crashed.routing.error), /classifier process stopped \(signal SIGKILL\)/);
+    // What the palette's answer and Explain Routing show.
+    assert.match(describeDecision(crashed), /— classifier process crashed, restarting \(The classifier process stopped/);
+
+    assert.equal((await api.classifier.whenSettled()).kind, 'ready', 'it restarted');
+    assert.ok(api.classifier.pid && api.classifier.pid !== pid, 'in a new process');
+    const again = await explain('Write a haiku about autumn leaves.');
+    assert.equal(again.method, 'nvidia_classifier');
   });
 
   it('Export History refuses the history file itself and reports an unwritable target, leaving the history whole', async () => {

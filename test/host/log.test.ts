@@ -9,6 +9,7 @@ import manifest from '../../package.json';
 import type { AskResult } from '../../src/core/ask';
 import type { QwenRouterApi } from '../../src/extension';
 import { DashScopeStandIn, DASHSCOPE_ERRORS } from '../support/dashscopeStandIn';
+import { processGone } from '../support/processes';
 import { answering } from './prompts';
 
 const KEY = 'sk-log-secret-9b2d71';
@@ -82,15 +83,18 @@ describe('the Qwen Router log (host)', function () {
     await logWith(new RegExp(`\\[error\\] Call to qwen-\\w+ failed \\(auth 401, request_id ${requestId}`));
   });
 
-  it('deactivate() resolves once the classifier worker has exited', async () => {
+  it("deactivate() resolves once the classifier's process has exited", async () => {
     assert.equal((await api.classifier.whenSettled()).kind, 'ready');
-    assert.equal(api.classifier.workerRunning, true, 'the worker runs before deactivation');
+    assert.equal(api.classifier.workerRunning, true, 'the classifier runs before deactivation');
+    const pid = api.classifier.pid;
+    assert.ok(pid && pid !== process.pid, `the classifier has a process of its own (${pid}, host ${process.pid})`);
     // The module VS Code loaded (Node's module cache): its deactivate() as VS Code calls it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const main = require(join(extension.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> };
     await main.deactivate();
-    assert.equal(api.classifier.workerRunning, false, 'the worker still runs after deactivate() resolved');
-    await logWith(/Classifier worker stopped\./);
+    assert.equal(api.classifier.workerRunning, false, 'the classifier still runs after deactivate() resolved');
+    assert.ok(processGone(pid), `process ${pid} is still there after deactivate() resolved`);
+    await logWith(/Classifier process stopped\./);
     // Bring it back for the suites that follow.
     api.classifier.restart();
     assert.equal((await api.classifier.whenSettled()).kind, 'ready');

@@ -62,7 +62,7 @@ describe('settings a workspace cannot set (host)', function () {
       }),
     );
     await until(() => settings().get('enableThinking') === 'off', 'VS Code to read the workspace settings');
-    await until(() => api.router.config.enableThinking === false, 'the extension to read the workspace settings');
+    await until(() => api.router.config.policy.thinking === 'off', 'the extension to read the workspace settings');
   });
 
   after(async () => {

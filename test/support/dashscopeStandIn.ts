@@ -17,6 +17,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { tempDirs } from './tempDir';
 
 export interface StandInError {
   status: number;
@@ -390,22 +391,6 @@ export class DashScopeStandIn {
   }
 }
 
-/**
- * A mocha suite's stand-in: started before its tests, reset before each, closed after. Call inside
- * `describe`; the getter returns the running stand-in.
- */
-export function standInForSuite(apiKey: string): () => DashScopeStandIn {
-  let standIn: DashScopeStandIn | undefined;
-  before(async () => {
-    standIn = await DashScopeStandIn.start({ apiKey });
-  });
-  after(async () => {
-    await standIn?.close();
-  });
-  beforeEach(() => standIn?.reset());
-  return () => standIn!;
-}
-
 // Run as a program: start, print where, serve until killed.
 if (require.main === module) {
   const args = process.argv.slice(2);
@@ -424,4 +409,22 @@ if (require.main === module) {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+}
+
+/**
+ * One stand-in for a mocha suite (started before, reset before each test, closed after) and
+ * temporary directories removed after it. Call inside a describe block.
+ */
+export function standInForSuite(apiKey: string): { standIn(): DashScopeStandIn; dirs: ReturnType<typeof tempDirs> } {
+  let standIn: DashScopeStandIn | undefined;
+  const dirs = tempDirs();
+  before(async () => {
+    standIn = await DashScopeStandIn.start({ apiKey });
+  });
+  after(async () => {
+    await standIn?.close();
+    dirs.cleanup();
+  });
+  beforeEach(() => standIn?.reset());
+  return { standIn: () => standIn!, dirs };
 }

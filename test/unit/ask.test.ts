@@ -194,7 +194,7 @@ describe('ask() (route, call, record)', function () {
   it('keeps thinking apart and prices it at the thinking rate', async () => {
     standIn.setScenario('qwen-flash', { reasoning: 'hmm', reply: 'ok', usage: { prompt_tokens: 10, completion_tokens: 10, reasoning_tokens: 5 } });
     standIn.setScenario('qwen-plus', { reasoning: 'hmm', reply: 'ok', usage: { prompt_tokens: 10, completion_tokens: 10, reasoning_tokens: 5 } });
-    const { deps, records } = setup({ enableThinking: true, tierModels: { simple: 'qwen-plus' } });
+    const { deps, records } = setup({ thinking: 'on', tierModels: { simple: 'qwen-plus' } });
     const thinking: string[] = [];
     await ask({ messages: user('hi') }, deps, { onThinking: (d) => thinking.push(d) });
     assert.equal(thinking.join(''), 'hmm');

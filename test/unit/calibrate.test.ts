@@ -4,69 +4,12 @@ import { HistoryStore } from '../../src/core/history/store';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/config';
 import { estimateCost } from '../../src/core/models/pricing';
-import type { ModelTable } from '../../src/core/models/table';
 import { DEFAULT_POLICY, tierForValue, type Thresholds, type Tier } from '../../src/core/routing/policy';
-import { calibrate, CalibrationHistory, CalibrationRefusal, MIN_SCORED_CALLS, MIN_SIGNALS, parseMix, type CalibrationGoal } from '../../src/core/stats/calibrate';
-import { computeWhatIf, type WhatIfScenario } from '../../src/core/stats/whatIf';
+import { calibrate, CalibrationRefusal, MIN_SCORED_CALLS, MIN_SIGNALS, parseMix, type CalibrationGoal } from '../../src/core/stats/calibrate';
+import { computeWhatIf } from '../../src/core/stats/whatIf';
 import { runCliChild } from '../support/cliChild';
+import { callRecord, DAY, fold, history, MODELS, SCENARIO, signal, T0, TIER_MODELS } from '../support/syntheticHistory';
 import { fixturePath, tempDirs } from '../support/tempDir';
-
-/** Round prices per 1M tokens: each tier costs ten times the one below. */
-const MODELS: ModelTable = {
-  small: { model: 'small', prices: { asOf: 'test', bands: [{ input: 1, output: 2 }] } },
-  mid: { model: 'mid', prices: { asOf: 'test', bands: [{ input: 10, output: 20 }] } },
-  big: { model: 'big', prices: { asOf: 'test', bands: [{ input: 100, output: 200 }] } },
-};
-const TIER_MODELS: Record<Tier, string> = { simple: 'small', medium: 'mid', complex: 'big' };
-const SCENARIO: WhatIfScenario = { thresholds: { simple: 0.3, medium: 0.5 }, tierModels: TIER_MODELS };
-const DAY = 86_400;
-const T0 = 1_767_225_600;
-
-interface Call {
-  id: string;
-  score?: number;
-  input?: number;
-  output?: number;
-  timestamp?: number;
-  models?: ModelTable;
-  tierModels?: Record<Tier, string>;
-}
-
-/** A successful call as the extension records it, routed under the default thresholds. */
-function callRecord(call: Call): Record<string, unknown> {
-  const models = call.models ?? MODELS;
-  const tierModels = call.tierModels ?? TIER_MODELS;
-  const input = call.input ?? 1000;
-  const output = call.output ?? 500;
-  const tier = call.score === undefined ? 'simple' : tierForValue(call.score, DEFAULT_POLICY.complexity);
-  const model = tierModels[tier];
-  const routing = call.score === undefined ? { method: 'fallback_token_length', tier, estimated_tokens: 10, fallback_reason: 'model_missing', routing_latency_ms: 1 } : { method: 'nvidia_classifier', tier, complexity_score: call.score, prompt_complexity_score: call.score, task_type: 'Open QA', routing_latency_ms: 20 };
-  return {
-    schema_version: 1,
-    id: call.id,
-    timestamp: call.timestamp ?? T0,
-    request: { messages: [{ role: 'user', content: 'q' }], temperature: null, max_tokens: null, user_specified_model: null },
-    routing: { query: 'q', ...routing },
-    llm: { model, provider: 'dashscope', response_id: 'r', response_content: 'a', input_tokens: input, output_tokens: output, total_tokens: input + output, cost_usd: estimateCost(models[model], input, output)!.usd, llm_latency_ms: 100 },
-    error: null,
-    cancelled: false,
-  };
-}
-
-/** `n` classifier-routed calls with distinct scores 0.005, 0.015, ... spread over `days`, plus `fallbacks` calls routed by length. */
-function history(n: number, options: { days?: number; fallbacks?: number; scores?: (i: number) => number } = {}): Record<string, unknown>[] {
-  const days = options.days ?? 10;
-  const records: Record<string, unknown>[] = [];
-  for (let i = 0; i < n; i++) records.push(callRecord({ id: `c${i}`, score: options.scores ? options.scores(i) : (i + 0.5) / n, timestamp: T0 + (days * DAY * i) / Math.max(1, n - 1), input: 1000 + 37 * i, output: 400 + 11 * i }));
-  for (let i = 0; i < (options.fallbacks ?? 0); i++) records.push(callRecord({ id: `f${i}`, timestamp: T0 + DAY, input: 5000 }));
-  return records;
-}
-
-function fold(records: Record<string, unknown>[]): CalibrationHistory {
-  const h = new CalibrationHistory();
-  for (const record of records) h.add(record);
-  return h;
-}
 
 const run = (records: Record<string, unknown>[], goal: CalibrationGoal) => calibrate(fold(records), goal, SCENARIO, MODELS);
 
@@ -162,7 +105,6 @@ describe('calibration (src/core/stats/calibrate)', () => {
   it('--objective signals lowers each threshold just enough to send the thumbed-down and re-asked calls higher', () => {
     // Scores 0.005 ... 0.995: recorded simple below 0.30, medium below 0.50.
     const records = history(100);
-    const signal = (of: string, kind: string, t = T0 + 20 * DAY) => ({ type: 'signal', schema_version: 1, id: `s-${of}-${kind}`, of, signal: kind, timestamp: t });
     // Simple calls c25..c29 (0.255 .. 0.295) were thumbed down; medium calls c45..c49 (0.455 .. 0.495) re-asked on the next tier.
     const planted = [25, 26, 27, 28, 29].map((i) => signal(`c${i}`, 'thumbs_down')).concat([45, 46, 47, 48, 49].map((i) => signal(`c${i}`, 'next_tier')));
     // Noise that must not count: a complex call thumbed down, a thumbs-down taken back, a signal about no call.

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { resolveConfig } from '../../src/core/config';
 import type { CallRecord } from '../../src/core/history/record';
-import { AUTO_MODEL, type RouteBadge } from '../../src/protocol/chat';
+import { AUTO_MODEL, isRouteBadge, type RouteBadge } from '../../src/protocol/chat';
 import type { RoutingDecision } from '../../src/core/routing/route';
 import {
   actionsFor,
@@ -35,8 +35,9 @@ const classified: RoutingDecision = {
   modelKey: 'qwen-plus',
   tier: 'medium',
   method: 'nvidia_classifier',
-  routing: { method: 'nvidia_classifier', query: 'q', routing_latency_ms: 14.2, tier: 'medium', complexity_score: 0.41, task_type: 'Code Generation', rule: 'Code Generation: at least medium' },
+  routing: { method: 'nvidia_classifier', query: 'q', routing_latency_ms: 14.2, tier: 'medium', complexity_score: 0.41, task_type: 'Code Generation', rule: 'Code Generation: at least medium', pooled: 'qwen-max is excluded from the model pool; using qwen-plus' },
   classifier: { task_type_1: 'Code Generation', task_type_2: 'NA', task_type_prob: 0.9, creativity_scope: 0.1, reasoning: 0.5, contextual_knowledge: 0.2, number_of_few_shots: 0, domain_knowledge: 0.7, no_label_reason: 0, constraint_ct: 0.3, prompt_complexity_score: 0.41 },
+  thinking: { enabled: true, budget: 3072, reason: 'auto: Code Generation with reasoning 0.5 >= 0.3' },
   summary: 'qwen-plus (medium)',
 };
 
@@ -46,6 +47,7 @@ const fallback: RoutingDecision = {
   method: 'fallback_token_length',
   routing: { method: 'fallback_token_length', query: 'q', routing_latency_ms: 1500.5, tier: 'simple', fallback_reason: 'timeout', error: 'the classifier did not answer within 1500 ms', estimated_tokens: 9 },
   fallbackReason: 'timeout',
+  thinking: { reason: 'the model is not marked as supporting thinking' },
   summary: 'qwen-flash (simple)',
 };
 
@@ -120,7 +122,10 @@ describe('chat conversations (src/vscode/chatConversations)', () => {
     assert.equal(badge.complexity, 0.41);
     assert.equal(badge.routingMs, 14.2);
     assert.equal(badge.fallbackReason, null);
-    assert.equal(badge.note, 'Code Generation: at least medium');
+    assert.equal(badge.note, 'Code Generation: at least medium; qwen-max is excluded from the model pool; using qwen-plus');
+    assert.equal(badge.pooled, 'qwen-max is excluded from the model pool; using qwen-plus');
+    assert.deepEqual(badge.thinking, { enabled: true, budget: 3072, reason: 'auto: Code Generation with reasoning 0.5 >= 0.3' });
+    assert.ok(isRouteBadge(badge), 'the badge passes the protocol check');
     assert.equal(badge.scores.reasoning, 0.5);
     assert.equal(badge.scores.prompt_complexity_score, 0.41);
     const fb = badgeOf(fallback);
@@ -129,10 +134,15 @@ describe('chat conversations (src/vscode/chatConversations)', () => {
     assert.equal(fb.fallbackMessage, 'the classifier did not answer within 1500 ms');
     assert.equal(fb.complexity, null);
     assert.deepEqual(fb.scores, {});
+    assert.equal(fb.thinking, undefined, 'nothing sent: no thinking on the badge');
+    assert.equal(fb.pooled, undefined);
     const kept: RouteBadge = stickyBadge(badge);
     assert.equal(kept.sticky, true);
     assert.equal(kept.routingMs, null);
     assert.equal(kept.modelKey, 'qwen-plus');
+    assert.equal(kept.thinking, undefined, 'the first message thought; a kept route does not carry that over');
+    const keptDecision: RoutingDecision = { ...fallback, method: 'kept_route', thinking: { enabled: false, reason: 'auto: no classifier scores for this call' } };
+    assert.deepEqual(stickyBadge(badge, keptDecision).thinking, { enabled: false, budget: null, reason: 'auto: no classifier scores for this call' });
   });
 
   it('offers the action that fixes each error first', () => {

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { defaultIntraOpThreads } from '../../src/core/classifier/restartPolicy';
 import { copyModelDir, fixture, REPO_ROOT } from '../support/fixtures';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { tempDirs } from '../support/tempDir';
@@ -72,6 +74,19 @@ describe('CLI: tokenize, classify, bench (real child processes of dist/cli.js)',
     assert.deepEqual(report.results.map((r: { tokens: number }) => r.tokens >= 16), [true, true]);
     assert.ok(report.results[0].tokens < report.results[1].tokens);
     for (const r of report.results) assert.ok(r.p50_ms > 0 && r.p95_ms >= r.p50_ms);
+    assert.deepEqual([report.isolation, report.threads, report.classifier_process_rss_mb], ['thread', 1, undefined]);
+  });
+
+  it('bench --isolation process --threads auto: the classifier in a child process, with its own memory, on the default thread count', () => {
+    const run = cli(['bench', '--model-dir', fixture('tiny-model-json'), '--lengths', '16', '--runs', '2', '--isolation', 'process', '--threads', 'auto', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual([report.isolation, report.threads], ['process', defaultIntraOpThreads(availableParallelism())]);
+    assert.ok(report.classifier_process_rss_mb > 0, JSON.stringify(report));
+    for (const bad of [['--isolation', 'fiber'], ['--threads', '-1'], ['--threads', 'many']]) {
+      const refused = cli(['classify', '--model-dir', fixture('tiny-model-json'), ...bad], '');
+      assert.equal(refused.status, 2, bad.join(' '));
+    }
   });
 });
 

@@ -68,7 +68,7 @@ describe('config', () => {
   it('defaults to the three Qwen tiers in the international region, streaming, escalating, full text', () => {
     const { config, problems } = resolveConfig();
     assert.deepEqual(problems, []);
-    assert.deepEqual(config, { ...DEFAULT_CONFIG, baseUrl: undefined, enableThinking: undefined });
+    assert.deepEqual(config, { ...DEFAULT_CONFIG, baseUrl: undefined });
   });
 
   it('merges user models over the defaults and checks the tiers name known models', () => {

@@ -106,6 +106,8 @@ describe('route()', () => {
       estimated_tokens: 9,
       fallback_reason: 'model_missing',
       error: 'no classifier model is available',
+      // Thinking "auto" without classifier scores: off, and said so.
+      thinking: { enabled: false, reason: 'auto: no classifier scores for this call' },
     });
   });
 
@@ -181,7 +183,7 @@ describe('route()', () => {
     };
     const decision = await route({ ...ask('and another thing'), keep: { modelKey: 'qwen-plus', tier: 'medium' } }, context(spy));
     assert.deepEqual([decision.method, decision.modelKey, decision.tier], ['kept_route', 'qwen-plus', 'medium']);
-    assert.deepEqual(decision.routing, { method: 'kept_route', query: 'and another thing', routing_latency_ms: 0, tier: 'medium' });
+    assert.deepEqual(decision.routing, { method: 'kept_route', query: 'and another thing', routing_latency_ms: 0, tier: 'medium', thinking: { enabled: false, reason: 'auto: no classifier scores for this call' } });
     assert.equal(called, false);
     assert.match(decision.summary, /kept for this conversation/);
   });

@@ -11,6 +11,9 @@ import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type Chat
 import { localizeTable } from '../../src/protocol/common';
 import { STATS_STRINGS, type SpendView, type StatsState, type StatsToWebview } from '../../src/protocol/stats';
 import { StatsAccumulator } from '../../src/core/stats/accumulator';
+import { calibrate } from '../../src/core/stats/calibrate';
+import { evaluate } from '../../src/core/stats/evaluate';
+import { fold, history, MODELS, SCENARIO, signal } from '../support/syntheticHistory';
 import { buildWebviewHtml } from '../../src/vscode/webviewHtml';
 
 // Browser-side globals used inside page.evaluate callbacks (this file compiles without the DOM lib;
@@ -285,6 +288,25 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       const text = await page.locator('.route-badge').innerText();
       assert.ok(text.includes('fallback: classifier timed out') && text.includes('qwen-flash'), text);
       assert.ok((await page.locator('.route-badge').getAttribute('title'))?.includes('the classifier did not answer within 1500 ms'));
+    });
+
+    it('shows thinking and the model pool on the badge, with their reasons in its tooltip', async () => {
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state: chatState() });
+      await hostSays(page, { type: 'turnAdded', conversationId: 'c1', turn: turn('t1') });
+      const pooled = 'qwen-max is excluded from the model pool; using qwen-plus';
+      const thinking = { enabled: true, budget: 4608, reason: 'auto: reasoning 0.85 >= 0.6' };
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route: { ...route, tier: 'complex', note: pooled, pooled, thinking } });
+      await page.waitForSelector('.route-badge .badge-thinking');
+      assert.equal(await page.locator('.route-badge .badge-thinking').innerText(), 'thinking, up to 4,608 tokens');
+      assert.equal(await page.locator('.route-badge .badge-pooled').innerText(), CHAT_STRINGS.pooled);
+      assert.equal(await page.locator('.route-badge .badge-pooled').getAttribute('title'), pooled);
+      const title = (await page.locator('.route-badge').getAttribute('title')) ?? '';
+      assert.ok(title.includes(`Thinking: thinking, up to 4,608 tokens (${thinking.reason})`) && title.includes(pooled), title);
+      // Thinking off: no tag, the tooltip still says so and why.
+      await hostSays(page, { type: 'turnRouted', conversationId: 'c1', turnId: 't1', route: { ...route, thinking: { enabled: false, budget: null, reason: 'auto: reasoning 0.1 is below 0.6' } } });
+      await page.waitForFunction(() => document.querySelector('.route-badge .badge-thinking') === null);
+      assert.ok((await page.locator('.route-badge').getAttribute('title'))?.includes('Thinking: no thinking (auto: reasoning 0.1 is below 0.6)'));
     });
 
     it('posts the draft after a pause in typing (debounced: the final text, not every keystroke), and not after Enter', async () => {
@@ -567,6 +589,63 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       assert.deepEqual(await page.locator('.filters select >> nth=1').locator('option').allInnerTexts(), ['Model: Any', 'qwen-flash', 'qwen-max', 'qwen-plus']);
       const whatIf = await waitPosted(page, 'request', 'whatIf');
       assert.deepEqual(whatIf.params, { thresholds: { simple: 0.3, medium: 0.5 } });
+    });
+
+    it('calibrates from the what-if, shows the proposal with Apply, and the evaluation beside the current thresholds', async () => {
+      const accumulator = new StatsAccumulator({ dayKey: 'utc' });
+      accumulator.add(record(1));
+      const empty = { filters: { tiers: [], models: [], methods: [] }, thresholds: { simple: 0.3, medium: 0.5 }, historyPath: '/tmp/call_history.jsonl' };
+      const state: StatsState = { ...empty, strings: localizeTable(STATS_STRINGS, (text) => text), stats: accumulator.finish(), page: { total: 1, offset: 0, limit: 50, records: [] }, updatedAt: Date.now(), error: null };
+      page = await openView(browser as Browser, 'stats');
+      await waitPosted(page, 'ready');
+      await hostSays(page, { type: 'state', state });
+      // Too few signals: the Evaluation says why, and Calibrate does not offer them.
+      const first = await waitPosted(page, 'request', 'evaluate');
+      assert.deepEqual(first.params, { ask: null });
+      await hostSays(page, { type: 'response', requestId: String(first.requestId), method: 'evaluate', ok: true, result: { evaluation: null, reason: 'Not enough signals yet (3 of 10).', signals: 3, needed: 10 } });
+      await page.waitForSelector('section.evaluation:not([hidden]) .evaluation-none');
+      assert.equal(await page.locator('.evaluation-none').innerText(), 'Not enough signals yet (3 of 10).');
+      const signalsOption = page.locator('select.calibrate-mode option[value="signals"]');
+      assert.equal(await signalsOption.isDisabled(), true);
+      assert.equal(await signalsOption.innerText(), 'your signals (3 of the 10 needed)');
+
+      // Calibrate for a mix: the host's proposal fills the sliders, asks the what-if for it, and offers Apply.
+      await page.locator('input.calibrate-value').fill('50,30,20');
+      await page.click('button[data-action="calibrate"]');
+      const asked = await waitPosted(page, 'request', 'calibrate');
+      assert.deepEqual(asked.params, { ask: { mode: 'mix', value: '50,30,20' } });
+      const records = [...history(100), ...[25, 26, 27].map((i) => signal(`c${i}`, 'thumbs_down'))];
+      const result = calibrate(fold(records), { kind: 'mix', mix: [0.5, 0.3, 0.2] }, SCENARIO, MODELS);
+      await hostSays(page, { type: 'response', requestId: String(asked.requestId), method: 'calibrate', ok: true, result: { ask: { mode: 'mix', value: '50,30,20' }, result } });
+      await page.waitForSelector('.proposal tr.proposed');
+      const proposed = await page.locator('.proposal tr.proposed').innerText();
+      assert.ok(proposed.includes(`simple below ${result.thresholds.simple}, medium below ${result.thresholds.medium}`) && proposed.includes('50% / 30% / 20%'), proposed);
+      assert.ok((await page.locator('.proposal tr.current').innerText()).includes('simple below 0.3, medium below 0.5'));
+      await page.waitForFunction((t) => (window as unknown as { __posted: { method?: string; params?: { thresholds?: { simple: number } } }[] }).__posted.some((m) => m.method === 'whatIf' && m.params?.thresholds?.simple === t), result.thresholds.simple);
+      assert.equal(await page.locator('input.threshold-simple').inputValue(), String(result.thresholds.simple));
+
+      // The evaluation now compares with what was calibrated.
+      const second = await waitPosted(page, 'request', 'evaluate');
+      assert.deepEqual(second.params, { ask: { mode: 'mix', value: '50,30,20' } });
+      const evaluation = evaluate(fold(records), { goal: { kind: 'mix', mix: [0.5, 0.3, 0.2] } }, SCENARIO, MODELS);
+      await hostSays(page, { type: 'response', requestId: String(second.requestId), method: 'evaluate', ok: true, result: { evaluation, reason: null, signals: 3, needed: 10 } });
+      await page.waitForSelector('.evaluation-table tr.alternative');
+      assert.ok((await page.locator('.evaluation-table tr.current').innerText()).includes('3 / 0 / 0'));
+      assert.ok((await page.locator('.evaluation-table tr.alternative').innerText()).startsWith('Alternative: a tier mix'));
+      assert.equal(await page.locator('.evaluation-moved').innerText(), '3 thumbed-down or re-asked answers: the alternative sends 0 of them to a higher tier and 0 to a lower one.');
+
+      // Apply asks the host to write the proposal's thresholds, then says where they went.
+      await page.click('button[data-action="apply-thresholds"]');
+      const apply = await waitPosted(page, 'request', 'applyThresholds');
+      assert.deepEqual(apply.params, { thresholds: result.thresholds });
+      await hostSays(page, { type: 'response', requestId: String(apply.requestId), method: 'applyThresholds', ok: true, result: { message: 'Saved to your user settings.', overridden: false, thresholds: result.thresholds } });
+      await page.waitForSelector('.error-bar.info:not([hidden])');
+      assert.equal(await page.locator('.error-bar').innerText(), 'Saved to your user settings.');
+      assert.equal(await page.locator('.proposal').count(), 0);
+
+      // A proposal from the command palette lands the same way.
+      await hostSays(page, { type: 'proposal', proposal: { ask: { mode: 'mix', value: '50,30,20' }, result } });
+      await page.waitForSelector('.proposal button[data-action="apply-thresholds"]');
     });
 
     it('says why when the stats that were being read could not be', async () => {

@@ -1,8 +1,9 @@
 import type { ClassifyFn } from '../../core/classifier/result';
 import { ask } from '../../core/ask';
+import { describeThresholdSource } from '../../core/routing/dial';
 import { UsageError, type CliCommand, type CliIo } from '../runner';
 import { historyPath, openStore } from './historyOptions';
-import { apiKeysFromFlags, configFromFlags, MISSING_KEY_HINT, readAll, routerFlagOptions } from './routerFlags';
+import { apiKeysFromFlags, configFromFlagsAndHistory, MISSING_KEY_HINT, readAll, routerFlagOptions } from './routerFlags';
 import { cliBudget } from './budgetOptions';
 import { cliTelemetry } from '../telemetry';
 
@@ -23,7 +24,7 @@ export interface AskCommandSeams {
 }
 
 const USAGE =
-  'ask [--model-dir D] [--model M] [--base-url U] [--api-key-file FILE|-] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--daily-budget USD] [--monthly-budget USD] [--verbose] PROMPT\n' +
+  'ask [--model-dir D] [--model M] [--base-url U] [--api-key-file FILE|-] [--history F] [--no-stream] [--region international|china|us|hongkong] [--thinking auto|on|off|model-default] [--cost-quality 0-10] [--temperature T] [--max-tokens N] [--privacy full|metadata] [--no-escalate] [--allow-insecure-http] [--daily-budget USD] [--monthly-budget USD] [--verbose] PROMPT\n' +
   '      The API key: set DASHSCOPE_API_KEY (the safe way), or --api-key-file FILE (- reads it from stdin).\n' +
   '      --api-key K also works, but the key is then visible to other users in `ps` and kept in the shell history.\n' +
   '      --daily-budget / --monthly-budget USD: refuse (exit 1, nothing sent) a call whose estimated cost would take the spend recorded in the history past the budget.';
@@ -66,7 +67,7 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
       const getApiKey = await apiKeysFromFlags(values, io);
       if (prompt === '-') prompt = await readAll(io.stdin);
       if (!prompt.trim()) throw new UsageError('a PROMPT is required (use - to read it from stdin)');
-      const config = configFromFlags(values, io.env);
+      const config = await configFromFlagsAndHistory(values, io.env);
       const temperature = numberOption(values.temperature, 'temperature', false);
       const maxTokens = numberOption(values['max-tokens'], 'max-tokens', true);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
@@ -101,7 +102,11 @@ export function createAskCommand(seams: AskCommandSeams = {}): CliCommand {
             budget,
           },
           {
-            onRouting: ({ decision, target }) => io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`),
+            onRouting: ({ decision, target }) => {
+              io.stderr.write(`routed: ${decision.summary} -> ${target.model} at ${target.baseUrl}\n`);
+              if (values.verbose && decision.method === 'nvidia_classifier') io.stderr.write(`thresholds: simple < ${config.policy.complexity.simple}, medium < ${config.policy.complexity.medium}, from ${describeThresholdSource(config.thresholdSource)}\n`);
+              if (values.verbose && decision.thinking.reason) io.stderr.write(`thinking: ${decision.thinking.enabled === undefined ? 'not sent' : decision.thinking.enabled ? `on${decision.thinking.budget ? `, budget ${decision.thinking.budget} tokens` : ''}` : 'off'} (${decision.thinking.reason})\n`);
+            },
             onRetry: (info) => {
               if (values.verbose) io.stderr.write(`${info.escalated ? 'escalating to' : 'retrying'} ${info.model}, attempt ${info.attempt}${info.waitedMs ? ` after ${Math.round(info.waitedMs)} ms` : ''} (${info.reason.kind})\n`);
             },

@@ -4,7 +4,17 @@ import type { AskDeps } from '../../core/ask';
 import { resolveConfig, type RouterConfig } from '../../core/config';
 import { apiKeyFromEnvironment, DEFAULT_API_KEY_ID } from '../../core/models/endpoints';
 import { UsageError, type CliCommand, type CliIo } from '../runner';
-import { historyOption } from './historyOptions';
+import { historyOption, historyPath, openStore } from './historyOptions';
+import { dialProblem, type ScoreDistribution } from '../../core/routing/dial';
+
+/** --cost-quality N: a whole number 0..10, or a UsageError that says so. */
+export function dialFlag(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const dial = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const problem = dialProblem(dial);
+  if (problem) throw new UsageError(`--${problem.replace(/; got .*/, `; got "${String(value)}"`)}`);
+  return dial;
+}
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -15,7 +25,8 @@ export const routerFlagOptions = {
   ...historyOption,
   'no-stream': { type: 'boolean' },
   region: { type: 'string' },
-  thinking: { type: 'boolean' },
+  thinking: { type: 'string' },
+  'cost-quality': { type: 'string' },
   privacy: { type: 'string' },
   'no-escalate': { type: 'boolean' },
   'allow-insecure-http': { type: 'boolean' },
@@ -65,7 +76,7 @@ export async function apiKeysFromFlags(values: Values, io: CliIo): Promise<AskDe
 }
 
 /** The core's config from the flags (and DASHSCOPE_BASE_URL / DASHSCOPE_REGION); a UsageError names what is wrong. */
-export function configFromFlags(values: Values, env: NodeJS.ProcessEnv): RouterConfig {
+export function configFromFlags(values: Values, env: NodeJS.ProcessEnv, scores?: ScoreDistribution): RouterConfig {
   if (values.privacy !== undefined && values.privacy !== 'full' && values.privacy !== 'metadata') throw new UsageError('--privacy must be "full" or "metadata"');
   const baseUrl = (typeof values['base-url'] === 'string' && values['base-url']) || env.DASHSCOPE_BASE_URL || undefined;
   const { config, problems } = resolveConfig({
@@ -73,10 +84,28 @@ export function configFromFlags(values: Values, env: NodeJS.ProcessEnv): RouterC
     baseUrl,
     stream: values['no-stream'] ? false : true,
     escalate: values['no-escalate'] ? false : true,
-    enableThinking: values.thinking ? true : undefined,
+    thinking: values.thinking === undefined ? undefined : String(values.thinking),
+    costQuality: dialFlag(values['cost-quality']),
+    complexityScores: scores,
     privacy: typeof values.privacy === 'string' ? values.privacy : undefined,
     allowInsecureHttp: values['allow-insecure-http'] === true,
   });
   if (problems.length) throw new UsageError(problems.join('; '));
   return config;
+}
+
+/**
+ * The config for ask and serve. With --cost-quality the dial follows the history's recorded scores
+ * (read once, at start) when there are enough of them; without it the scan is skipped.
+ */
+export async function configFromFlagsAndHistory(values: Values, env: NodeJS.ProcessEnv): Promise<RouterConfig> {
+  if (dialFlag(values['cost-quality']) === undefined) return configFromFlags(values, env);
+  const path = historyPath(values, env);
+  let scores: ScoreDistribution;
+  try {
+    scores = await openStore(path).complexityScores();
+  } catch (error) {
+    throw new UsageError(`--cost-quality: cannot read the history ${path}: ${unreadable(error)}`);
+  }
+  return configFromFlags(values, env, scores);
 }

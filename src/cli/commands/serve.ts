@@ -4,10 +4,10 @@ import { UsageError, type CliCommand } from '../runner';
 import type { AskCommandSeams, CliClassifier } from './ask';
 import { historyPath, openStore } from './historyOptions';
 import { cliTelemetry } from '../telemetry';
-import { apiKeysFromFlags, configFromFlags, MISSING_KEY_HINT, routerFlagOptions } from './routerFlags';
+import { apiKeysFromFlags, configFromFlagsAndHistory, MISSING_KEY_HINT, routerFlagOptions } from './routerFlags';
 
 const USAGE =
-  'serve [--host 127.0.0.1] [--port 8000] [--token T] [--allow-origin ORIGIN]... [--no-auth] [--model-dir D] [--base-url U] [--api-key-file FILE|-] [--history F] [--region R] [--thinking] [--privacy full|metadata] [--no-escalate] [--no-stream] [--allow-insecure-http]\n' +
+  'serve [--host 127.0.0.1] [--port 8000] [--token T] [--allow-origin ORIGIN]... [--no-auth] [--model-dir D] [--base-url U] [--api-key-file FILE|-] [--history F] [--region R] [--thinking auto|on|off|model-default] [--cost-quality 0-10] [--privacy full|metadata] [--no-escalate] [--no-stream] [--allow-insecure-http]\n' +
   '      The old service\'s HTTP API and OpenAI\'s chat completions on this machine (docs/endpoint.md).\n' +
   '      Token: QWEN_ROUTER_SERVE_TOKEN or --token; without one a token is generated and printed once.\n' +
   '      --no-auth (127.0.0.1 only) leaves it open to every local program. Stop with Ctrl-C or SIGTERM.';
@@ -44,7 +44,7 @@ export function createServeCommand(seams: AskCommandSeams = {}): CliCommand {
       if (values['no-auth'] && !loopback) throw new UsageError(`--no-auth is refused on ${host}: off this machine a token is required`);
       if (!given && !values['no-auth'] && !loopback) throw new UsageError(`listening on ${host} needs a token: set QWEN_ROUTER_SERVE_TOKEN (or --token), or listen on 127.0.0.1`);
       const token = values['no-auth'] ? undefined : (given ?? generateEndpointToken());
-      const config = configFromFlags(values, io.env);
+      const config = await configFromFlagsAndHistory(values, io.env);
       const getApiKey = await apiKeysFromFlags(values, io);
       const store = openStore(historyPath(values, io.env), { privacy: config.privacy });
       const telemetry = cliTelemetry(io, { allowInsecureHttp: values['allow-insecure-http'] === true });

@@ -20,7 +20,8 @@ export type FallbackReason =
   | 'model_failed' // the model could not be loaded (corrupt file, bad config, unknown tokenizer...)
   | 'timeout' // classification ran over its time budget
   | 'empty_prompt' // nothing to classify
-  | 'classifier_error'; // inference itself failed
+  | 'classifier_error' // inference itself failed
+  | 'classifier_crashed'; // the classifier's process stopped unexpectedly: it is restarting (or the request was in flight)
 
 export type ClassifyOutcome =
   | { ok: true; result: ClassifierResult; elapsedMs: number; tokens: number; /** The verdict came from the in-memory cache of recent ones. */ cached?: boolean }

@@ -73,6 +73,10 @@ export interface RoutingLayer extends Partial<ClassifierResult> {
   previous_model?: string;
   /** Ours: the tier the classifier (or the fallback) gave a turn that stayed on a lower-or-equal conversation's model. */
   classified_tier?: Tier;
+  /** Ours: why the model is not the tier's configured one (the model pool kept Auto off it), if so. */
+  pooled?: string;
+  /** Ours: whether the call was sent with thinking, its thinking_budget and why (absent under thinking "model-default"; enabled null: nothing sent). */
+  thinking?: { enabled: boolean | null; budget?: number; reason: string };
   /** Ours: the verdict came from the in-memory cache of recent ones (the draft was classified while typed); absent otherwise. */
   cached?: boolean;
   /** Records read from disk may carry fields of other versions. */

@@ -9,6 +9,7 @@ import { StatsAccumulator, type HistoryStats, type StatsOptions } from '../stats
 import { parseLine, parseLineText, scanBackward, scanForward, type LineCounts } from './lines';
 import { signalLine, type SignalKind, type SignalLine } from './signal';
 import { withoutText, type CallRecord, type PrivacyMode } from './record';
+import type { ScoreDistribution } from '../routing/dial';
 
 export const HISTORY_FILE_NAME = 'call_history.jsonl';
 
@@ -139,10 +140,19 @@ export class HistoryStore {
 
   /** Stats over the whole file, reading only what was appended since the last call. */
   async stats(): Promise<HistoryStats> {
+    return (await this.upToDate()).finish();
+  }
+
+  /** The complexity scores of the successful classifier-routed calls (the cost-quality dial's history), read as stats() reads. */
+  async complexityScores(): Promise<ScoreDistribution> {
+    return (await this.upToDate()).complexityScores();
+  }
+
+  private async upToDate(): Promise<StatsAccumulator> {
     const snapshot = await this.snapshot();
     const accumulator = snapshot.tailRecord ? snapshot.accumulator.clone() : snapshot.accumulator;
     if (snapshot.tailRecord) accumulator.add(snapshot.tailRecord.value);
-    return accumulator.finish();
+    return accumulator;
   }
 
   /**

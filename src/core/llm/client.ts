@@ -64,6 +64,8 @@ export interface ChatOptions extends ChatCallbacks {
   maxTokens?: number;
   /** Passed as DashScope's top-level `enable_thinking` when set (and the model accepts it). */
   enableThinking?: boolean;
+  /** DashScope's `thinking_budget` (tokens), sent with enable_thinking: true only. */
+  thinkingBudget?: number;
   /** Default true. */
   stream?: boolean;
   /** OpenAI's `tools` and `tool_choice`, sent as they are; the calls come back in ChatOutcome.toolCalls. */
@@ -301,6 +303,7 @@ async function attemptOnce(target: ChatTarget, options: ChatOptions, now: () => 
     ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
     ...(options.maxTokens !== undefined ? { max_tokens: options.maxTokens } : {}),
     ...(options.enableThinking !== undefined && target.spec.supportsThinking !== false ? { enable_thinking: thinking } : {}),
+    ...(thinking && options.thinkingBudget !== undefined ? { thinking_budget: options.thinkingBudget } : {}),
   };
 
   const result: AttemptResult = { status: 'ok', answer: '', reasoning: '' };

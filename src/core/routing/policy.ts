@@ -4,6 +4,7 @@
  */
 import type { ClassifierResult } from '../classifier/result';
 import type { ModelTable } from '../models/table';
+import { DEFAULT_THINKING_MODE, type ThinkingMode } from './thinking';
 
 export type Tier = 'simple' | 'medium' | 'complex';
 export const TIERS: readonly Tier[] = ['simple', 'medium', 'complex'];
@@ -35,6 +36,10 @@ export interface RoutingPolicy {
   tierModels: Record<Tier, string>;
   /** A backstop on top of the classifier's own budget: past it routing falls back with reason "timeout". */
   classifierBudgetMs: number;
+  /** Whether calls think (core/routing/thinking.ts); absent = the model's default. */
+  thinking?: ThinkingMode;
+  /** Per tier, why `tierModels` differs from the configured model (the model pool, core/routing/pool.ts). */
+  pooled?: Partial<Record<Tier, string>>;
 }
 
 /**
@@ -52,6 +57,7 @@ export const DEFAULT_POLICY: RoutingPolicy = {
   taskRules: [],
   tierModels: { simple: 'qwen-flash', medium: 'qwen-plus', complex: 'qwen-max' },
   classifierBudgetMs: 3000,
+  thinking: DEFAULT_THINKING_MODE,
 };
 
 export function tierForValue(value: number, thresholds: Thresholds): Tier {

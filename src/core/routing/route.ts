@@ -8,6 +8,7 @@ import type { ModelTable } from '../models/table';
 import type { Continuity, RoutingLayer, RoutingMethod } from '../history/record';
 import { pyRound } from '../pyround';
 import { modelForTier, tierForClassification, tierForValue, TIERS, type RoutingPolicy, type Tier } from './policy';
+import { decideThinking, thinkingField, type ThinkingDecision } from './thinking';
 import { estimateTokens, type ChatMessage } from './tokens';
 
 export interface RoutingDecision {
@@ -19,6 +20,8 @@ export interface RoutingDecision {
   routing: RoutingLayer;
   classifier?: ClassifierResult;
   fallbackReason?: FallbackReason;
+  /** Whether the call thinks, and why (core/routing/thinking.ts). */
+  thinking: ThinkingDecision;
   /** One line a UI can show before the first token ("qwen-plus (medium): complexity 0.41, Code Generation"). */
   summary: string;
 }
@@ -100,16 +103,26 @@ async function classifyWithin(classify: ClassifyFn, prompt: string, budgetMs: nu
 
 export async function route(request: RouteRequest, context: RouteContext): Promise<RoutingDecision> {
   const now = context.now ?? (() => performance.now());
-  const { models } = context;
+  const { policy, models } = context;
   const messages = request.messages;
   const query = request.query ?? (messages.length ? messages[messages.length - 1].content : '');
 
+  const thinkingOn = (modelKey: string, scores?: ClassifierResult) => decideThinking(policy.thinking ?? 'model-default', models[modelKey], scores);
+  // The routing layer's thinking and pool facts (a model the user named keeps the old service's shape: no extra fields).
+  const extras = (thinking: ThinkingDecision, tier?: Tier) => ({
+    ...(tier && policy.pooled?.[tier] ? { pooled: policy.pooled[tier] } : {}),
+    ...(policy.thinking && policy.thinking !== 'model-default' ? { thinking: thinkingField(thinking) } : {}),
+  });
+  const thinkingNote = (thinking: ThinkingDecision) => (thinking.enabled ? `thinking${thinking.budget ? ` (budget ${thinking.budget})` : ''}` : undefined);
+
   if (request.override) {
     if (!models[request.override]) throw new UnknownModelError(request.override, Object.keys(models));
+    const thinking = thinkingOn(request.override);
     return {
       modelKey: request.override,
       method: 'user_specified',
       routing: { method: 'user_specified', query },
+      thinking,
       summary: `${request.override} (chosen by you)`,
     };
   }
@@ -117,49 +130,30 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
   if (request.keep) {
     const { modelKey, tier, continuity, reason } = request.keep;
     if (!models[modelKey]) throw new UnknownModelError(modelKey, Object.keys(models));
+    const thinking = thinkingOn(modelKey);
     return {
       modelKey,
       tier,
       method: 'kept_route',
-      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}), ...(continuity ? { continuity } : {}), ...(reason ? { continuity_reason: reason } : {}) },
+      routing: { method: 'kept_route', query, routing_latency_ms: 0, ...(tier ? { tier } : {}), ...(continuity ? { continuity } : {}), ...(reason ? { continuity_reason: reason } : {}), ...extras(thinking) },
+      thinking,
       summary: `${modelKey}${tier ? ` (${tier})` : ''}: ${reason ?? 'kept for this conversation'}`,
     };
   }
 
-  const decided = await classifyAndPlace(messages, query, request.signal, context, now);
-  return request.conversation ? continueConversation(decided, request.conversation, models) : decided;
-}
+  const decided = await classified();
+  if (!request.conversation) return decided;
+  return continueConversation(decided, request.conversation, models, (modelKey, tier) => {
+    const thinking = thinkingOn(modelKey, decided.classifier);
+    return { thinking, extra: extras(thinking, tier) };
+  });
 
-/**
- * A new turn of a conversation already on a route: the classified tier wins only when it is higher.
- * Either way the record keeps the verdict and says kept or re-routed, and why.
- */
-function continueConversation(decided: RoutingDecision, current: { modelKey: string; tier: Tier }, models: ModelTable): RoutingDecision {
-  const from = `${current.modelKey} (${current.tier})`;
-  const gone = !models[current.modelKey];
-  if (gone || !decided.tier || TIERS.indexOf(decided.tier) > TIERS.indexOf(current.tier)) {
-    const reason = gone ? `the conversation's ${current.modelKey} is no longer configured` : `this turn is ${decided.tier ?? 'unranked'}, above the conversation's ${from}`;
-    return { ...decided, routing: { ...decided.routing, continuity: 'rerouted', continuity_reason: reason, previous_model: current.modelKey }, summary: `${decided.summary}; re-routed from ${from}` };
-  }
-  const reason = `this turn is ${decided.tier}, not above the conversation's ${current.tier}: stays on ${current.modelKey} (a switch resets the context cache)`;
-  return {
-    ...decided,
-    modelKey: current.modelKey,
-    tier: current.tier,
-    method: 'kept_route',
-    routing: { ...decided.routing, method: 'kept_route', tier: current.tier, classified_tier: decided.tier, continuity: 'kept', continuity_reason: reason, previous_model: current.modelKey },
-    summary: `${current.modelKey} (${current.tier}): kept; ${reason}`,
-  };
-}
-
-async function classifyAndPlace(messages: readonly ChatMessage[], query: string, signal: AbortSignal | undefined, context: RouteContext, now: () => number): Promise<RoutingDecision> {
-  const { policy, models } = context;
-
+  async function classified(): Promise<RoutingDecision> {
   const started = now();
   let outcome: ClassifyOutcome;
   if (!context.classify) outcome = { ok: false, reason: 'model_missing', message: 'no classifier model is available', elapsedMs: 0 };
   else if (!query.trim()) outcome = { ok: false, reason: 'empty_prompt', message: 'the prompt is empty', elapsedMs: 0 };
-  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, signal, now);
+  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, request.signal, now);
 
   if (outcome.ok) {
     const result = outcome.result;
@@ -167,6 +161,7 @@ async function classifyAndPlace(messages: readonly ChatMessage[], query: string,
     const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
     // domain_knowledge and reasoning are both the old service's names and the classifier's.
     const { domain_knowledge, reasoning, ...otherFields } = result;
+    const thinking = thinkingOn(placed.modelKey, result);
     const routing: RoutingLayer = {
       method: 'nvidia_classifier',
       query,
@@ -181,14 +176,16 @@ async function classifyAndPlace(messages: readonly ChatMessage[], query: string,
       ...(ruled.rule ? { rule: ruled.rule } : {}),
       ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
       ...(outcome.cached ? { cached: true } : {}),
+      ...extras(thinking, placed.tier),
     };
-    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
-    return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
+    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, routing.pooled, thinkingNote(thinking), outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
+    return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, thinking, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
   }
 
   const tokens = estimateTokens(messages);
   const byLength = tierForValue(tokens, policy.tokens);
   const placed = modelForTier(byLength, policy, models, tokens);
+  const thinking = thinkingOn(placed.modelKey);
   const routing: RoutingLayer = {
     method: 'fallback_token_length',
     query,
@@ -198,6 +195,7 @@ async function classifyAndPlace(messages: readonly ChatMessage[], query: string,
     fallback_reason: outcome.reason,
     error: outcome.message,
     ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
+    ...extras(thinking, placed.tier),
   };
   return {
     modelKey: placed.modelKey,
@@ -205,6 +203,40 @@ async function classifyAndPlace(messages: readonly ChatMessage[], query: string,
     method: 'fallback_token_length',
     routing,
     fallbackReason: outcome.reason,
-    summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${placed.adjusted ? `, ${placed.adjusted}` : ''}`,
+    thinking,
+    summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${[placed.adjusted, routing.pooled].filter(Boolean).map((x) => `, ${x}`).join('')}`,
+  };
+}
+}
+
+/**
+ * A new turn of a conversation already on a route: the classified tier wins only when it is higher.
+ * Either way the record keeps the verdict and says kept or re-routed, and why. `rethink` decides
+ * thinking (and the pool) again for the kept model.
+ */
+function continueConversation(
+  decided: RoutingDecision,
+  current: { modelKey: string; tier: Tier },
+  models: ModelTable,
+  rethink: (modelKey: string, tier: Tier) => { thinking: ThinkingDecision; extra: Partial<RoutingLayer> },
+): RoutingDecision {
+  const from = `${current.modelKey} (${current.tier})`;
+  const gone = !models[current.modelKey];
+  if (gone || !decided.tier || TIERS.indexOf(decided.tier) > TIERS.indexOf(current.tier)) {
+    const reason = gone ? `the conversation's ${current.modelKey} is no longer configured` : `this turn is ${decided.tier ?? 'unranked'}, above the conversation's ${from}`;
+    return { ...decided, routing: { ...decided.routing, continuity: 'rerouted', continuity_reason: reason, previous_model: current.modelKey }, summary: `${decided.summary}; re-routed from ${from}` };
+  }
+  const reason = `this turn is ${decided.tier}, not above the conversation's ${current.tier}: stays on ${current.modelKey} (a switch resets the context cache)`;
+  const { thinking, extra } = rethink(current.modelKey, current.tier);
+  // The classified tier's pool and thinking facts do not apply to the kept model.
+  const { pooled: _pooled, thinking: _thinking, ...verdict } = decided.routing;
+  return {
+    ...decided,
+    modelKey: current.modelKey,
+    tier: current.tier,
+    method: 'kept_route',
+    thinking,
+    routing: { ...verdict, ...extra, method: 'kept_route', tier: current.tier, classified_tier: decided.tier, continuity: 'kept', continuity_reason: reason, previous_model: current.modelKey },
+    summary: `${current.modelKey} (${current.tier}): kept; ${reason}`,
   };
 }

@@ -12,6 +12,7 @@ import { estimateCost } from '../models/pricing';
 import type { ModelSpec } from '../models/table';
 import { isSuccessful } from '../history/record';
 import { QuantileSketch } from './quantiles';
+import { ScoreCounts, type ScoreDistribution } from '../routing/dial';
 
 export interface StatsOptions {
   /** Calendar days for cost_by_day: the machine's local time (default) or UTC. */
@@ -124,6 +125,8 @@ export class StatsAccumulator {
   private topTierCost = 0;
   private topTierActual = 0;
   private topTierCalls = 0;
+  /** The complexity scores of successful classifier-routed calls (the cost-quality dial's history). */
+  private scores = new ScoreCounts();
   /** Lines skipped as torn/invalid, and blank lines (filled in by the reader). */
   skippedLines = 0;
   blankLines = 0;
@@ -158,6 +161,7 @@ export class StatsAccumulator {
       // Routing time of calls that were routed: a user's pick or a kept route took none.
       if (typeof routing.routing_latency_ms === 'number' && routing.method !== 'user_specified' && routing.method !== 'kept_route') this.routingTime.add(routing.routing_latency_ms);
       if (typeof llm.ttft_ms === 'number') this.ttft.add(llm.ttft_ms);
+      if (routing.method === 'nvidia_classifier' && typeof routing.complexity_score === 'number') this.scores.add(routing.complexity_score);
     } else if (record.cancelled === true) {
       this.cancelled += 1;
     } else {
@@ -217,10 +221,15 @@ export class StatsAccumulator {
     copy.latency = this.latency.clone();
     copy.routingTime = this.routingTime.clone();
     copy.ttft = this.ttft.clone();
+    copy.scores = this.scores.clone();
     copy.costByModel = new Map(this.costByModel);
     copy.costByDay = new Map([...this.costByDay].map(([day, entry]) => [day, { ...entry }]));
     copy.byCurrency = new Map([...this.byCurrency].map(([currency, entry]) => [currency, { ...entry }]));
     return copy;
+  }
+
+  complexityScores(): ScoreDistribution {
+    return this.scores.distribution();
   }
 
   finish(): HistoryStats {

@@ -18,6 +18,7 @@
 import type { ModelTable } from '../models/table';
 import { DEFAULT_POLICY, TIERS, type Thresholds, type Tier } from '../routing/policy';
 import { SIGNAL_KINDS, type SignalKind } from '../history/signal';
+import { describeThresholdSource, resolveThresholds, type ScoreDistribution } from '../routing/dial';
 import { WhatIfPoints, type ScoredCall, type WhatIfResult, type WhatIfScenario } from './whatIf';
 
 /** Fewer classifier-routed calls than this, and a fit would describe noise. */
@@ -29,10 +30,29 @@ const MONTH_DAYS = 30;
 
 export { SIGNAL_KINDS, type SignalKind } from '../history/signal';
 
-export type CalibrationGoal = { kind: 'mix'; mix: [number, number, number] } | { kind: 'budget'; monthlyUsd: number } | { kind: 'signals' };
+export type CalibrationGoal =
+  | { kind: 'mix'; mix: [number, number, number] }
+  | { kind: 'budget'; monthlyUsd: number }
+  | { kind: 'signals' }
+  /** What the cost-quality dial at `dial` gives on these scores (core/routing/dial.ts), projected like the others. */
+  | { kind: 'cost_quality'; dial: number; scores: ScoreDistribution };
+
+/** The notes a result may carry, in English (the extension looks them up to word them in the display language). */
+export const NOTES = {
+  ties: 'Calls with equal scores cannot be split between tiers: this is the nearest mix the recorded scores allow.',
+  taskRules: 'Task rules and context windows apply after the cut points, so the projected mix can differ from the one asked for.',
+  unpriced: '{0} calls would go to a model without prices; they are counted at 0.',
+} as const;
+
+/** What a refusal is about, with its figures (the extension words it in the display language). */
+export type RefusalDetail = { kind: 'too_few_calls'; have: number; need: number } | { kind: 'too_few_signals'; have: number; need: number } | { kind: 'budget_too_low'; monthlyUsd: number; cheapestMonthlyUsd: number };
 
 /** A refusal the user should read as it is (too little history, an impossible budget...). */
-export class CalibrationRefusal extends Error {}
+export class CalibrationRefusal extends Error {
+  constructor(message: string, readonly detail?: RefusalDetail) {
+    super(message);
+  }
+}
 
 export interface Projection {
   /** Share of the classifier-routed calls per tier (0..1, four decimals). */
@@ -52,7 +72,7 @@ export interface Projection {
 }
 
 export interface CalibrationResult {
-  objective: 'mix' | 'monthly_budget' | 'signals';
+  objective: 'mix' | 'monthly_budget' | 'signals' | 'cost_quality';
   thresholds: Thresholds;
   projected: Projection;
   current: { thresholds: Thresholds; projected: Projection };
@@ -152,6 +172,7 @@ function sortedCalls(history: CalibrationHistory, scenario: Omit<WhatIfScenario,
     throw new CalibrationRefusal(
       `Calibration needs at least ${MIN_SCORED_CALLS} successful calls routed by the classifier; this history has ${calls.length}. ` +
         'Keep using the router with the classifier model installed (calls routed by prompt length or by a model you named do not count), then try again.',
+      { kind: 'too_few_calls', have: calls.length, need: MIN_SCORED_CALLS },
     );
   }
   calls.sort((a, b) => a.score - b.score);
@@ -195,15 +216,19 @@ export function calibrate(history: CalibrationHistory, goal: CalibrationGoal, sc
     const j1 = nearestBound(bounds, goal.mix[0] * n);
     const j2 = nearestBound(bounds, (goal.mix[0] + goal.mix[1]) * n, j1);
     thresholds = thresholdsAt(calls, bounds[j1], bounds[j2]);
-    if (Math.abs(bounds[j1] - goal.mix[0] * n) >= 1 || Math.abs(bounds[j2] - (goal.mix[0] + goal.mix[1]) * n) >= 1) notes.push('Calls with equal scores cannot be split between tiers: this is the nearest mix the recorded scores allow.');
-    if (scenario.taskRules?.length) notes.push('Task rules and context windows apply after the cut points, so the projected mix can differ from the one asked for.');
+    if (Math.abs(bounds[j1] - goal.mix[0] * n) >= 1 || Math.abs(bounds[j2] - (goal.mix[0] + goal.mix[1]) * n) >= 1) notes.push(NOTES.ties);
+    if (scenario.taskRules?.length) notes.push(NOTES.taskRules);
   } else if (goal.kind === 'budget') {
     thresholds = fitBudget(history, goal.monthlyUsd, base, models);
+  } else if (goal.kind === 'cost_quality') {
+    const resolved = resolveThresholds({ dial: goal.dial, scores: goal.scores });
+    thresholds = resolved.thresholds;
+    notes.push(`From ${describeThresholdSource(resolved.source)}.`);
   } else {
     ({ thresholds, signals } = fitSignals(history, scenario.thresholds, base, models));
   }
   const projected = project(history, thresholds, base, models);
-  if (projected.unpriced_calls) notes.push(`${projected.unpriced_calls} calls would go to a model without prices; they are counted at 0.`);
+  if (projected.unpriced_calls) notes.push(NOTES.unpriced.replace('{0}', String(projected.unpriced_calls)));
   return {
     objective: goal.kind === 'budget' ? 'monthly_budget' : goal.kind,
     thresholds,
@@ -233,6 +258,7 @@ function fitBudget(history: CalibrationHistory, monthlyUsd: number, scenario: Om
       `No thresholds fit a monthly budget of $${monthlyUsd}: with every classifier-routed call on the simple tier (${scenario.tierModels.simple}) the projected monthly cost is $${round(cost * perMonth, 6)}` +
         (keptCostUsd ? `, of which $${round(keptCostUsd * perMonth, 6)} comes from calls the classifier did not route.` : '.') +
         ' Raise the budget, or choose a cheaper model for the simple tier.',
+      { kind: 'budget_too_low', monthlyUsd, cheapestMonthlyUsd: round(cost * perMonth, 6) },
     );
   }
   let j1 = groups;
@@ -254,28 +280,54 @@ function fitBudget(history: CalibrationHistory, monthlyUsd: number, scenario: Om
   return thresholdsAt(calls, bounds[best.j1], bounds[best.j2]);
 }
 
+/** A classifier-routed call (with a recorded tier) that carries signals: the last thumb, and whether it was re-asked. */
+export interface SignalledCall {
+  call: ScoredCall;
+  kinds: ReadonlySet<SignalKind>;
+}
+
+/** Thumbed down or re-asked on the next tier: the router got it wrong, by the user's word. */
+export const isBadSignal = (kinds: ReadonlySet<SignalKind>): boolean => kinds.has('thumbs_down') || kinds.has('next_tier');
+
+/** The calls among `calls` that carry signals (calls with no recorded tier are left out, as calibration leaves them). */
+export function signalledCalls(history: CalibrationHistory, calls: readonly ScoredCall[]): SignalledCall[] {
+  const byIndex = history.signals();
+  const out: SignalledCall[] = [];
+  for (const call of calls) {
+    const kinds = byIndex.get(call.index);
+    if (kinds?.size && call.recordedTier) out.push({ call, kinds });
+  }
+  return out;
+}
+
+/** How many thumbed-down or re-asked classifier-routed calls the history holds: what `--objective signals` rests on. */
+export function badSignalCount(history: CalibrationHistory, scenario: Omit<WhatIfScenario, 'thresholds'>, models: ModelTable): number {
+  return signalledCalls(history, history.points.scoredCalls(scenario, models).calls).filter((s) => isBadSignal(s.kinds)).length;
+}
+
+/** The refusal when a history has too few signals for the signals objective. */
+export function tooFewSignals(count: number): CalibrationRefusal {
+  return new CalibrationRefusal(
+    `Calibrating on signals needs at least ${MIN_SIGNALS} thumbed-down or re-asked ("Ask the next tier instead") calls routed by the classifier; this history has ${count}. ` +
+      'Rate more answers in the chat, or calibrate with --mix or --monthly-budget meanwhile.',
+    { kind: 'too_few_signals', have: count, need: MIN_SIGNALS },
+  );
+}
+
 function fitSignals(history: CalibrationHistory, current: Thresholds, scenario: Omit<WhatIfScenario, 'thresholds'>, models: ModelTable): { thresholds: Thresholds; signals: NonNullable<CalibrationResult['signals']> } {
   const { calls } = sortedCalls(history, scenario, models);
-  const byIndex = history.signals();
   const counts = { used: 0, thumbs_down: 0, next_tier: 0, thumbs_up: 0, already_top: 0, sent_higher: 0 };
   const wanted: ScoredCall[] = [];
-  for (const call of calls) {
-    const set = byIndex.get(call.index);
-    if (!set || !call.recordedTier) continue;
-    if (set.has('thumbs_up')) counts.thumbs_up += 1;
-    if (!set.has('thumbs_down') && !set.has('next_tier')) continue;
+  for (const { call, kinds } of signalledCalls(history, calls)) {
+    if (kinds.has('thumbs_up')) counts.thumbs_up += 1;
+    if (!isBadSignal(kinds)) continue;
     counts.used += 1;
-    if (set.has('thumbs_down')) counts.thumbs_down += 1;
-    if (set.has('next_tier')) counts.next_tier += 1;
+    if (kinds.has('thumbs_down')) counts.thumbs_down += 1;
+    if (kinds.has('next_tier')) counts.next_tier += 1;
     if (call.recordedTier === 'complex') counts.already_top += 1;
     else wanted.push(call);
   }
-  if (counts.used < MIN_SIGNALS) {
-    throw new CalibrationRefusal(
-      `Calibrating on signals needs at least ${MIN_SIGNALS} thumbed-down or re-asked ("Ask the next tier instead") calls routed by the classifier; this history has ${counts.used}. ` +
-        'Rate more answers in the chat, or calibrate with --mix or --monthly-budget meanwhile.',
-    );
-  }
+  if (counts.used < MIN_SIGNALS) throw tooFewSignals(counts.used);
   // The highest cut at or below the lowest score that must move up: no other call moves with it.
   const cutBelow = (score: number) => {
     let lo = -Infinity;
@@ -297,4 +349,11 @@ function fitSignals(history: CalibrationHistory, current: Thresholds, scenario: 
 /** The scenario the CLI and the extension start from: the policy's thresholds, rules and tier models. */
 export function scenarioOf(policy: Pick<typeof DEFAULT_POLICY, 'complexity' | 'taskRules' | 'tierModels'>): WhatIfScenario {
   return { thresholds: { ...policy.complexity }, taskRules: policy.taskRules, tierModels: { ...policy.tierModels } };
+}
+
+/** Folds history lines (call records and signal lines, as `HistoryStore.records(counts, { signals: true })` yields them). */
+export async function readCalibrationHistory(lines: AsyncIterable<{ value: Record<string, unknown> }>): Promise<CalibrationHistory> {
+  const history = new CalibrationHistory();
+  for await (const { value } of lines) history.add(value);
+  return history;
 }

@@ -218,8 +218,10 @@ export class WhatIfPoints {
         keptCostUsd += this.cost[i];
         continue;
       }
-      const costIf = TIERS.map((tier) => this.reroute(i, tier, policy, models).cost) as [number, number, number];
-      calls.push({ index: i, score, recordedTier: this.tier[i] === TIER_NONE ? undefined : TIERS[this.tier[i]], costIf });
+      const routed = TIERS.map((tier) => this.reroute(i, tier, policy, models));
+      const costIf = routed.map((r) => r.cost) as [number, number, number];
+      const tierIf = routed.map((r) => r.tier) as [Tier, Tier, Tier];
+      calls.push({ index: i, score, recordedTier: this.tier[i] === TIER_NONE ? undefined : TIERS[this.tier[i]], costIf, tierIf });
     }
     return { calls, keptCostUsd };
   }
@@ -248,6 +250,13 @@ export interface ScoredCall {
   recordedTier?: Tier;
   /** Its cost were its score in the simple, medium, complex tier (rules and context window applied). */
   costIf: [number, number, number];
+  /** The tier it would end on were its score in the simple, medium, complex tier (after task rules and the context window). */
+  tierIf: [Tier, Tier, Tier];
+}
+
+/** The tier a scored call ends on under `thresholds`, as `compute` routes it. */
+export function tierUnder(call: ScoredCall, thresholds: Thresholds): Tier {
+  return call.tierIf[TIERS.indexOf(tierForValue(call.score, thresholds))];
 }
 
 function policyOf(scenario: WhatIfScenario): RoutingPolicy {

@@ -34,6 +34,7 @@ export async function quantizeClassifierModel(context: vscode.ExtensionContext, 
         });
         return runSelfCheck(modelDir, {
           workerPath: vscode.Uri.joinPath(dist, 'classifierWorker.js').fsPath,
+          isolation: 'process',
           thresholds: readRouterConfig().config.policy.complexity,
           signal: controller.signal,
           onProgress: ({ precision, done, total }) => {

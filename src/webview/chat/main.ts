@@ -63,6 +63,7 @@ function reasonLabel(reason: string | null): string {
     timeout: s.reasonTimeout,
     empty_prompt: s.reasonEmptyPrompt,
     classifier_error: s.reasonClassifierError,
+    classifier_crashed: s.reasonClassifierCrashed,
   };
   return (reason && labels[reason]) || reason || '';
 }
@@ -73,6 +74,11 @@ function methodLabel(route: RouteBadge): string {
   return s.methodUser;
 }
 
+function thinkingLabel(thinking: NonNullable<RouteBadge['thinking']>): string {
+  if (!thinking.enabled) return s.thinkingOff;
+  return thinking.budget === null ? s.thinkingOn : formatString(s.thinkingBudget, formatNumber(thinking.budget, 0));
+}
+
 function badgeTooltip(route: RouteBadge): string {
   const lines = [`${s.badgeModel}: ${route.modelKey}`, `${s.badgeMethod}: ${methodLabel(route)}`];
   if (route.tier) lines.push(`${s.badgeTier}: ${tierLabel(route.tier)}`);
@@ -80,6 +86,7 @@ function badgeTooltip(route: RouteBadge): string {
   if (route.complexity !== null) lines.push(`${s.badgeComplexity}: ${formatNumber(route.complexity, 3)}`);
   if (route.routingMs !== null) lines.push(`${s.badgeRoutingTime}: ${formatMs(route.routingMs)}`);
   if (route.fallbackReason) lines.push(`${s.badgeFallback}: ${reasonLabel(route.fallbackReason)}${route.fallbackMessage ? ` (${route.fallbackMessage})` : ''}`);
+  if (route.thinking) lines.push(`${s.thinking}: ${thinkingLabel(route.thinking)} (${route.thinking.reason})`);
   if (route.sticky) lines.push(s.keptForChat);
   if (route.note) lines.push(route.note);
   const scores = Object.entries(route.scores);
@@ -114,6 +121,9 @@ function renderBadge(view: TurnView, turn: ChatTurn): void {
   else if (route.method === 'user_specified') parts.push(h('span', { className: 'badge-detail', text: s.chosenByYou }));
   if (route.taskType) parts.push(h('span', { className: 'badge-detail badge-task', text: route.taskType }));
   if (route.complexity !== null) parts.push(h('span', { className: 'badge-detail', text: formatString(s.complexity, formatNumber(route.complexity, 2)) }));
+  // Thinking shows when it is on (off is the common case: the tooltip says it and why).
+  if (route.thinking?.enabled) parts.push(h('span', { className: 'badge-detail badge-thinking', text: thinkingLabel(route.thinking), data: { budget: String(route.thinking.budget ?? '') } }));
+  if (route.pooled) parts.push(h('span', { className: 'badge-detail badge-pooled', text: s.pooled, title: route.pooled }));
   if (route.method === 'fallback_token_length') parts.push(h('span', { className: 'badge-detail badge-fallback', text: formatString(s.fallback, reasonLabel(route.fallbackReason)) }));
   if (route.routingMs !== null && route.method !== 'user_specified') parts.push(h('span', { className: 'badge-detail badge-time', text: formatString(s.routingMs, formatNumber(route.routingMs, route.routingMs < 10 ? 1 : 0)) }));
   // No model: the badge offers the download (the host shows the same offer as on the first ask).

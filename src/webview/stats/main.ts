@@ -21,11 +21,15 @@ import {
   type Thresholds,
   type TierSignals,
   type WhatIfView,
+  type CalibrationAsk,
+  type CalibrationView,
+  type EvaluationView,
 } from '../../protocol/stats';
 import { actionTarget, button, clear, h, handleActionClicks, icon } from '../shared/dom';
 import { formatInteger, formatMs, formatNumber, formatTime, formatUsd } from '../shared/format';
 import { channel } from '../shared/vscodeApi';
 import { renderSpend, spendMetrics } from './spend';
+import { calibrateControls, currentAsk, proposalCard, renderEvaluation } from './calibration';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const PAGE_SIZE = 50;
@@ -49,6 +53,12 @@ let historyPath = '';
 let updatedAt = 0;
 let exportText = false;
 let initialized = false;
+/** The calibration shown in the what-if (from Calibrate here or Calibrate Thresholds… in the palette), until applied or dismissed. */
+let proposal: CalibrationView | undefined;
+/** What the Calibrate row asks for, and the alternative the Evaluation compares with (null: the signals objective). */
+let calibrateAsk: CalibrationAsk = { mode: 'mix', value: '60,30,10' };
+let evaluationAsk: CalibrationAsk | null = null;
+let signalCounts: { signals: number; needed: number } | undefined;
 
 // Sections, built once on the first state.
 const sections = {
@@ -58,6 +68,7 @@ const sections = {
   details: h('section', { className: 'details-grid' }),
   whatIf: h('section', { className: 'card what-if' }),
   tiers: h('section', { className: 'card tier-signals', attrs: { hidden: '' } }),
+  evaluation: h('section', { className: 'card evaluation', attrs: { hidden: '' } }),
   spend: h('section', { className: 'spend', attrs: { hidden: '' } }),
   records: h('section', { className: 'card records' }),
   footer: h('footer', { className: 'stats-footer' }),
@@ -251,6 +262,81 @@ function requestWhatIf(delay = 60): void {
   }, delay);
 }
 
+let evaluationSeq = 0;
+
+/** The Evaluation section: the current thresholds beside the alternative (host: core/stats/evaluate). */
+function requestEvaluation(): void {
+  const seq = ++evaluationSeq;
+  requests.request('evaluate', { ask: evaluationAsk }).then(
+    (view) => {
+      if (seq !== evaluationSeq) return;
+      showEvaluation(view);
+    },
+    (error: unknown) => showError(error),
+  );
+}
+
+function showEvaluation(view: EvaluationView): void {
+  const changed = signalCounts?.signals !== view.signals;
+  signalCounts = { signals: view.signals, needed: view.needed };
+  clear(sections.evaluation);
+  sections.evaluation.hidden = false;
+  renderEvaluation(sections.evaluation, view, s);
+  // The Calibrate row offers the signals objective once there are enough of them.
+  if (changed) renderCalibrate();
+}
+
+const calibrateRow = h('div', { className: 'calibrate-row' });
+const proposalBox = h('div', { className: 'proposal-box' });
+
+/** (Re)draws the Calibrate row; by default keeping what the user typed in it. */
+function renderCalibrate(keepTyped = true): void {
+  if (keepTyped) calibrateAsk = currentAsk(calibrateRow) ?? calibrateAsk;
+  clear(calibrateRow);
+  calibrateRow.append(calibrateControls(s, calibrateAsk, signalCounts));
+}
+
+function renderProposal(): void {
+  clear(proposalBox);
+  if (proposal) proposalBox.append(proposalCard(s, proposal));
+}
+
+/** A calibration to show: its thresholds go into the sliders, the what-if follows, Apply is offered. */
+function showProposal(view: CalibrationView): void {
+  proposal = view;
+  calibrateAsk = { ...view.ask };
+  evaluationAsk = { ...view.ask };
+  thresholds = { ...view.result.thresholds };
+  renderCalibrate(false);
+  renderProposal();
+  syncSliders();
+  requestWhatIf(0);
+  requestEvaluation();
+  proposalBox.scrollIntoView({ block: 'nearest' });
+}
+
+function runCalibrate(): void {
+  const ask = currentAsk(calibrateRow);
+  if (!ask) return;
+  calibrateAsk = ask;
+  requests.request('calibrate', { ask }).then(showProposal, (error: unknown) => showError(error));
+}
+
+function applyProposal(): void {
+  if (!proposal) return;
+  requests.request('applyThresholds', { thresholds: { ...proposal.result.thresholds } }).then(
+    (outcome) => {
+      settingsThresholds = { ...outcome.thresholds };
+      proposal = undefined;
+      renderProposal();
+      showInfo(outcome.message);
+      requestWhatIf(0);
+      requestEvaluation();
+    },
+    (error: unknown) => showError(error),
+  );
+}
+
 let tierSeq = 0;
 
 function requestTierSignals(): void {
@@ -310,8 +396,12 @@ function renderWhatIf(): void {
     h('h3', { text: s.whatIf }),
     h('p', { className: 'muted', text: s.whatIfHint }),
     h('div', { className: 'thresholds' }, [slider('simple', s.thresholdSimple), slider('medium', s.thresholdMedium), button({ action: 'reset-thresholds', iconName: 'discard', label: s.reset })]),
+    calibrateRow,
+    proposalBox,
     whatIfResult,
   );
+  renderCalibrate();
+  renderProposal();
   renderWhatIfResult();
 }
 
@@ -524,7 +614,14 @@ const errorBar = h('div', { className: 'error-bar', attrs: { role: 'alert' } });
 
 function showError(error: unknown): void {
   errorBar.hidden = false;
+  errorBar.classList.remove('info');
   errorBar.textContent = formatString(s.error, error instanceof Error ? error.message : String(error));
+}
+
+function showInfo(text: string): void {
+  errorBar.hidden = false;
+  errorBar.classList.add('info');
+  errorBar.textContent = text;
 }
 
 function renderFooter(): void {
@@ -538,11 +635,7 @@ function renderFooter(): void {
 function exportAs(format: 'csv' | 'json'): void {
   requests.request('export', { format, includeText: exportText }).then(
     (outcome) => {
-      if (outcome.path) {
-        errorBar.hidden = false;
-        errorBar.classList.add('info');
-        errorBar.textContent = formatString(s.exported, formatInteger(outcome.records), outcome.path);
-      }
+      if (outcome.path) showInfo(formatString(s.exported, formatInteger(outcome.records), outcome.path));
     },
     (error: unknown) => showError(error),
   );
@@ -556,6 +649,12 @@ const clickActions: Record<string, (target: HTMLElement) => void> = {
     thresholds = { ...settingsThresholds };
     syncSliders();
     requestWhatIf(0);
+  },
+  calibrate: () => runCalibrate(),
+  'apply-thresholds': () => applyProposal(),
+  'dismiss-proposal': () => {
+    proposal = undefined;
+    renderProposal();
   },
   'clear-filters': () => {
     filter = { ...NO_FILTER };
@@ -606,7 +705,7 @@ function applyState(state: StatsState): void {
     document.title = s.title;
     clear(app);
     errorBar.hidden = true;
-    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.tiers, sections.whatIf, sections.records, sections.footer);
+    app.append(sections.header, errorBar, sections.summary, sections.spend, sections.charts, sections.details, sections.tiers, sections.whatIf, sections.evaluation, sections.records, sections.footer);
     app.removeAttribute('aria-busy');
   } else {
     filter = { ...NO_FILTER };
@@ -624,7 +723,10 @@ function applyState(state: StatsState): void {
   else if (!errorBar.classList.contains('info')) errorBar.hidden = true;
   // The what-if needs a scan of the history: ask for it after the first paint, and once the host
   // has read the history (so the two scans do not compete).
-  if (stats) requestWhatIf(first ? 0 : 60);
+  if (stats) {
+    requestWhatIf(first ? 0 : 60);
+    requestEvaluation();
+  }
 }
 
 /** Takes new stats and redraws everything that shows them. */
@@ -649,6 +751,7 @@ function applyStats(next: HistoryStats, nextFilters: FilterOptions, at: number, 
   }
   if (error) showError(error);
   requestWhatIf(0);
+  requestEvaluation();
 }
 
 const handlers: Handlers<StatsToWebview> = {
@@ -672,6 +775,10 @@ const handlers: Handlers<StatsToWebview> = {
     // New records arrive at the top: refresh the first page; keep the reader's place otherwise.
     if (page.offset === 0 && !selected) loadPage(0);
     if (whatIf || !hadStats) requestWhatIf();
+    requestEvaluation();
+  },
+  proposal: (message) => {
+    if (initialized) showProposal(message.proposal);
   },
 };
 
