@@ -149,64 +149,64 @@ export async function route(request: RouteRequest, context: RouteContext): Promi
   });
 
   async function classified(): Promise<RoutingDecision> {
-  const started = now();
-  let outcome: ClassifyOutcome;
-  if (!context.classify) outcome = { ok: false, reason: 'model_missing', message: 'no classifier model is available', elapsedMs: 0 };
-  else if (!query.trim()) outcome = { ok: false, reason: 'empty_prompt', message: 'the prompt is empty', elapsedMs: 0 };
-  else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, request.signal, now);
+    const started = now();
+    let outcome: ClassifyOutcome;
+    if (!context.classify) outcome = { ok: false, reason: 'model_missing', message: 'no classifier model is available', elapsedMs: 0 };
+    else if (!query.trim()) outcome = { ok: false, reason: 'empty_prompt', message: 'the prompt is empty', elapsedMs: 0 };
+    else outcome = await classifyWithin(context.classify, query, policy.classifierBudgetMs, request.signal, now);
 
-  if (outcome.ok) {
-    const result = outcome.result;
-    const ruled = tierForClassification(result, policy);
-    const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
-    // domain_knowledge and reasoning are both the old service's names and the classifier's.
-    const { domain_knowledge, reasoning, ...otherFields } = result;
-    const thinking = thinkingOn(placed.modelKey, result);
+    if (outcome.ok) {
+      const result = outcome.result;
+      const ruled = tierForClassification(result, policy);
+      const placed = modelForTier(ruled.tier, policy, models, promptSizeFor(messages, models, policy));
+      // domain_knowledge and reasoning are both the old service's names and the classifier's.
+      const { domain_knowledge, reasoning, ...otherFields } = result;
+      const thinking = thinkingOn(placed.modelKey, result);
+      const routing: RoutingLayer = {
+        method: 'nvidia_classifier',
+        query,
+        routing_latency_ms: round2(now() - started),
+        tier: placed.tier,
+        complexity_score: result.prompt_complexity_score,
+        task_type: result.task_type_1,
+        domain_knowledge,
+        reasoning,
+        creativity: result.creativity_scope,
+        ...otherFields,
+        ...(ruled.rule ? { rule: ruled.rule } : {}),
+        ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
+        ...(outcome.cached ? { cached: true } : {}),
+        ...extras(thinking, placed.tier),
+      };
+      const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, routing.pooled, thinkingNote(thinking), outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
+      return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, thinking, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
+    }
+
+    const tokens = estimateTokens(messages);
+    const byLength = tierForValue(tokens, policy.tokens);
+    const placed = modelForTier(byLength, policy, models, tokens);
+    const thinking = thinkingOn(placed.modelKey);
     const routing: RoutingLayer = {
-      method: 'nvidia_classifier',
+      method: 'fallback_token_length',
       query,
       routing_latency_ms: round2(now() - started),
       tier: placed.tier,
-      complexity_score: result.prompt_complexity_score,
-      task_type: result.task_type_1,
-      domain_knowledge,
-      reasoning,
-      creativity: result.creativity_scope,
-      ...otherFields,
-      ...(ruled.rule ? { rule: ruled.rule } : {}),
+      estimated_tokens: tokens,
+      fallback_reason: outcome.reason,
+      error: outcome.message,
       ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
-      ...(outcome.cached ? { cached: true } : {}),
       ...extras(thinking, placed.tier),
     };
-    const why = [`complexity ${result.prompt_complexity_score}`, result.task_type_1, ruled.rule, placed.adjusted, routing.pooled, thinkingNote(thinking), outcome.cached ? 'classified while typed' : undefined].filter(Boolean).join(', ');
-    return { modelKey: placed.modelKey, tier: placed.tier, method: 'nvidia_classifier', routing, classifier: result, thinking, summary: `${placed.modelKey} (${placed.tier}): ${why}` };
+    return {
+      modelKey: placed.modelKey,
+      tier: placed.tier,
+      method: 'fallback_token_length',
+      routing,
+      fallbackReason: outcome.reason,
+      thinking,
+      summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${[placed.adjusted, routing.pooled].filter(Boolean).map((x) => `, ${x}`).join('')}`,
+    };
   }
-
-  const tokens = estimateTokens(messages);
-  const byLength = tierForValue(tokens, policy.tokens);
-  const placed = modelForTier(byLength, policy, models, tokens);
-  const thinking = thinkingOn(placed.modelKey);
-  const routing: RoutingLayer = {
-    method: 'fallback_token_length',
-    query,
-    routing_latency_ms: round2(now() - started),
-    tier: placed.tier,
-    estimated_tokens: tokens,
-    fallback_reason: outcome.reason,
-    error: outcome.message,
-    ...(placed.adjusted ? { adjusted: placed.adjusted } : {}),
-    ...extras(thinking, placed.tier),
-  };
-  return {
-    modelKey: placed.modelKey,
-    tier: placed.tier,
-    method: 'fallback_token_length',
-    routing,
-    fallbackReason: outcome.reason,
-    thinking,
-    summary: `${placed.modelKey} (${placed.tier}): ~${tokens} tokens, by length (classifier: ${outcome.reason})${[placed.adjusted, routing.pooled].filter(Boolean).map((x) => `, ${x}`).join('')}`,
-  };
-}
 }
 
 /**
