@@ -385,32 +385,36 @@ const xss: E2EScenario = {
 
 // --- (6) "Qwen Router: Auto" in VS Code's own chat --------------------------------------------
 
-/** VS Code's chat (1.117): its input, the model picker's button (labelled "Pick Model, …") and the picker's menu. */
-const PICKER_CHAT = {
-  input: '.interactive-input-part .interactive-input-editor',
-  modelPicker: '.interactive-input-part .chat-input-picker-item a.action-label[aria-label^="Pick Model"]',
-  menu: '.action-widget',
-};
-
 const nativeModelPicker: E2EScenario = {
   name: 'native-model-picker',
   title: 'VS Code\'s chat lists "Qwen Router: Auto" and the tier models in its model picker',
   async run(ctx) {
+    // The extension activates with its view (as for anyone who has used it; on its own the picker
+    // does not activate a vendor it has never resolved), then resolves its models in the background.
+    await openChat(ctx);
     await runCommand(ctx.page, 'Chat: Open Chat');
-    await waitUntil('the native chat input', () => ctx.page.locator(PICKER_CHAT.input).first().isVisible(), 30_000);
+    await waitUntil('the native chat input', () => ctx.page.locator(NATIVE_CHAT.input).first().isVisible(), 30_000);
     // The provider's models load lazily; the extension resolves them after activation, so poll.
-    let labels: string[] = [];
+    let text = '';
     await waitUntil('the model picker to list "Qwen Router: Auto"', async () => {
-      await ctx.page.locator(PICKER_CHAT.modelPicker).first().click();
-      const menu = ctx.page.locator(PICKER_CHAT.menu).first();
+      const menu = ctx.page.locator(NATIVE_CHAT.menu).first();
+      if (!(await menu.isVisible())) await ctx.page.locator(NATIVE_CHAT.modelPicker).first().click();
       await waitUntil('the model picker\'s menu', () => menu.isVisible(), 10_000);
-      labels = (await menu.locator('.monaco-list-row').allInnerTexts()).map((row) => plain(row).split('\n')[0].trim());
-      if (labels.includes('Qwen Router: Auto')) return true;
+      text = plain(await menu.innerText());
+      // 1.117 folds the models beyond its own defaults under "Other Models": open that section.
+      if (!text.includes('Qwen Router: Auto') && text.includes('Other Models')) {
+        await menu.getByText('Other Models').first().click({ timeout: 5_000, force: true }).catch(() => undefined);
+        text = plain(await menu.innerText());
+      }
+      if (text.includes('Qwen Router: Auto')) return true;
       await ctx.page.keyboard.press('Escape');
       return false;
-    }, 60_000).catch((error: Error) => {
-      throw new E2EError(`${error.message}; the picker lists: ${labels.join(' | ') || 'nothing'}`);
+    }, 60_000).catch(async (error: Error) => {
+      await ctx.page.locator(NATIVE_CHAT.modelPicker).first().click().catch(() => undefined);
+      await ctx.screenshot('native-model-picker-missing');
+      throw new E2EError(`${error.message}; the picker shows: ${text.replace(/\s+/g, ' ') || 'nothing'}`);
     });
+    const labels = text.split('\n').map((line) => line.trim());
     for (const model of ['qwen-flash', 'qwen-plus', 'qwen-max']) assert.ok(labels.includes(model), `the picker lacks ${model}: ${labels.join(' | ')}`);
     await ctx.screenshot('native-model-picker');
     await ctx.page.keyboard.press('Escape');

@@ -14,7 +14,6 @@ import { isToolContinuation, latestUserWords, toChatMessages, toOpenAiTools, typ
 import { AUTO_MODEL_ID, DEFAULT_MAX_OUTPUT_TOKENS, providerModels } from '../../src/core/nativeChat/models';
 import { route } from '../../src/core/routing/route';
 import { standInForSuite } from '../support/dashscopeStandIn';
-import { tempDirs } from '../support/tempDir';
 
 const system = (text: string): PlainMessage => ({ role: 'system', parts: [{ kind: 'text', text }] });
 const user = (...texts: string[]): PlainMessage => ({ role: 'user', parts: texts.map((text) => ({ kind: 'text', text })) });
@@ -215,9 +214,7 @@ describe('native chat: the models offered', () => {
 describe('native chat: through ask()', function () {
   this.timeout(20_000);
   const KEY = 'sk-native-chat';
-  const { standIn } = standInForSuite(KEY);
-  const dirs = tempDirs();
-  after(() => dirs.cleanup());
+  const { standIn, dirs } = standInForSuite(KEY);
 
   const deps = () => {
     const path = join(dirs.make(), 'call_history.jsonl');
