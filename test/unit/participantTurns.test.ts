@@ -139,11 +139,14 @@ describe('@qwen participant, pure parts (src/vscode/participantTurns)', () => {
     assert.equal(fenced, 'README.md:1-3:\n~~~~markdown\n```sh\nnpm test\n```\n~~~~', 'a block holding ``` gets another fence, and no empty prompt line');
   });
 
-  it('says where a question went the way the sidebar badge does: tier, model, task type, complexity, routing time', async () => {
+  it('says where a question went the way the sidebar badge does: tier, model, task type, complexity, thinking, routing time', async () => {
     const decision = await route({ messages: [{ role: 'user', content: 'Write a parser' }] }, { policy: config.policy, models: config.models, classify: async () => ({ ok: true, result: scores, elapsedMs: 3, tokens: 4 }), now: (() => { let t = 0; return () => (t += 6.5); })() });
     const ms = decision.routing.routing_latency_ms;
     assert.ok(typeof ms === 'number' && ms > 0);
-    assert.equal(decisionLine(badgeOf(decision), CHAT_STRINGS, format), `> **medium** · \`${decision.modelKey}\` · Code Generation · complexity 0.42 · routed in ${ms} ms`);
+    // Thinking "auto" thinks on this Code Generation prompt, with a budget from its complexity.
+    assert.equal(decision.thinking.enabled, true);
+    const budget = decision.thinking.budget!;
+    assert.equal(decisionLine(badgeOf(decision), CHAT_STRINGS, format), `> **medium** · \`${decision.modelKey}\` · Code Generation · complexity 0.42 · thinking, up to ${format.number(budget, 0)} tokens · routed in ${ms} ms`);
   });
 
   it('says the fallback and its reason, and a forced tier as the user\'s choice', async () => {
