@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { E2EContext, E2EScenario } from './scenarios';
-import { closeNativeChat, NATIVE_CHAT, nativeChatTranscript, openNativeChat, runCommand, sampleUntil, typeInNativeChat, waitUntil } from './workbench';
+import { closeNativeChat, nativeChatTranscript, openNativeChat, pickNativeChatModel, runCommand, sampleUntil, typeInNativeChat, waitUntil } from './workbench';
 
 type Line = Record<string, any>;
 
@@ -51,12 +51,12 @@ async function ask(page: Page, text: string, done: string): Promise<string[]> {
 
 /**
  * The chat runs a participant only once a model is available, and ours load lazily after the
- * extension activates: activate it (Open Stats) and wait for the picker to show "Qwen Router".
+ * extension activates: activate it (Open Stats) and pick "Qwen Router: Auto" in the chat's picker.
  */
 async function chatReady(page: Page): Promise<void> {
   await runCommand(page, 'Qwen Router: Open Stats');
   await openNativeChat(page);
-  await waitUntil('a Qwen Router model in the chat\'s picker', async () => (await page.locator(NATIVE_CHAT.modelPicker).first().innerText().catch(() => '')).includes('Qwen Router'), 60_000, 250);
+  await pickNativeChatModel(page, 'Qwen Router: Auto');
 }
 
 const answer: E2EScenario = {

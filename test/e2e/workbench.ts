@@ -277,6 +277,29 @@ export async function nativeChatModels(page: Page): Promise<string[]> {
   return labels.map((label) => plain(label).split('\n')[0].trim()).filter(Boolean);
 }
 
+/**
+ * Picks the model labelled `label` in the chat's model picker, so the chat sends to it (a scenario
+ * run after others finds whatever an earlier one left selected, e.g. VS Code's own "Auto", which
+ * without Copilot answers "Language model unavailable"). 1.117 folds the models beyond its own
+ * defaults under "Other Models"; provider models load lazily, so this polls.
+ */
+export async function pickNativeChatModel(page: Page, label: string, timeoutMs = 60_000): Promise<void> {
+  const menu = page.locator(NATIVE_CHAT.menu).first();
+  const button = page.locator(NATIVE_CHAT.modelPicker).first();
+  await waitUntil(`"${label}" picked in the chat's model picker`, async () => {
+    if ((await button.innerText().catch(() => '')).includes(label)) return true;
+    if (!(await menu.isVisible())) await button.click();
+    await waitUntil('the model picker\'s menu', () => menu.isVisible(), 10_000);
+    if (!plain(await menu.innerText()).includes(label) && plain(await menu.innerText()).includes('Other Models')) {
+      await menu.getByText('Other Models').first().click({ timeout: 5_000, force: true }).catch(() => undefined);
+    }
+    const entry = menu.getByText(label, { exact: true }).first();
+    if (await entry.isVisible().catch(() => false)) await entry.click({ timeout: 5_000 }).catch(() => undefined);
+    else await page.keyboard.press('Escape');
+    return false;
+  }, timeoutMs, 500);
+}
+
 /** Hides the secondary sidebar (where the chat view opens) and waits until the chat input is gone. */
 export async function closeNativeChat(page: Page): Promise<void> {
   await runCommand(page, 'View: Hide Secondary Side Bar');
