@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { E2EContext, E2EScenario } from './scenarios';
-import { closeNativeChat, nativeChatTranscript, openNativeChat, pickNativeChatModel, runCommand, sampleUntil, typeInNativeChat, waitUntil } from './workbench';
+import { closeNativeChat, nativeChatTranscript, openNativeChat, pickNativeChatModel, runCommand, sampleUntil, typeInNativeChat, waitForFrame, waitUntil } from './workbench';
 
 type Line = Record<string, any>;
 
@@ -55,6 +55,13 @@ async function ask(page: Page, text: string, done: string): Promise<string[]> {
  */
 async function chatReady(page: Page): Promise<void> {
   await runCommand(page, 'Qwen Router: Open Stats');
+  // The stats webview takes the focus once loaded: let it, before the palette opens again.
+  await waitForFrame(page, '.summary-grid', 'the stats webview (.summary-grid)', 30_000);
+  await chatOnAuto(page);
+}
+
+/** The chat view open with "Qwen Router: Auto" picked (each scenario makes sure, whatever the one before left). */
+async function chatOnAuto(page: Page): Promise<void> {
   await openNativeChat(page);
   await pickNativeChatModel(page, 'Qwen Router: Auto');
 }
@@ -85,6 +92,7 @@ const explain: E2EScenario = {
   name: 'native-explain',
   title: '@qwen /explain shows the decision and every score, calls no model, records nothing',
   async run(ctx) {
+    await chatOnAuto(ctx.page);
     ctx.standIn.reset();
     const before = historyLines(ctx).length;
     const samples = await ask(ctx.page, '@qwen /explain Sort a list', 'nothing was recorded');
@@ -101,6 +109,7 @@ const signals: E2EScenario = {
   name: 'native-signals',
   title: '@qwen: "Ask qwen-max instead" writes a linked record and an escalation signal',
   async run(ctx) {
+    await chatOnAuto(ctx.page);
     ctx.standIn.reset();
     ctx.standIn.setScenario('*', { reply: 'SIGNAL-ANSWER short.' });
     // /simple: a lower tier for sure, so the follow-up is offered.

@@ -117,10 +117,18 @@ export async function openCommandPalette(page: Page): Promise<void> {
 
 /** Runs a command from the palette by its full title ("Category: Title"), choosing the exact row. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await openCommandPalette(page);
   const input = page.locator(QUICK_INPUT_BOX);
-  // Filter by the title less a trailing ellipsis (the palette's fuzzy filter may not match "…").
-  await input.fill(`>${title.replace(/(…|\.\.\.)$/, '')}`);
+  for (let attempt = 1; ; attempt++) {
+    await openCommandPalette(page);
+    try {
+      // Filter by the title less a trailing ellipsis (the palette's fuzzy filter may not match "…").
+      await input.fill(`>${title.replace(/(…|\.\.\.)$/, '')}`, { timeout: 5_000 });
+      break;
+    } catch (error) {
+      // A view that takes the focus as it opens (a webview the previous command opened) closes the palette: open it again.
+      if (attempt === 3) throw error;
+    }
+  }
   let seen: string[] = [];
   let refilterAt = Date.now() + 2000;
   const row = await waitUntil(`"${title}" in the command palette`, async () => {
