@@ -5,11 +5,11 @@ import * as assert from 'assert';
 import { readFileSync } from 'fs';
 import { resolve, join } from 'path';
 import * as vscode from 'vscode';
-import manifest from '../../package.json';
 import type { RoutingDecision } from '../../src/core/routing/route';
 import type { QwenRouterApi } from '../../src/extension';
-import { DashScopeStandIn } from '../support/dashscopeStandIn';
+import type { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { answering, until } from './prompts';
+import { extensionOnStandIn, leaveStandIn } from './standIn';
 
 const KEY = 'sk-host-dial-7f2';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures');
@@ -21,23 +21,18 @@ describe('cost-quality dial and model pool (host)', function () {
   const settings = () => vscode.workspace.getConfiguration('qwenRouter');
   const lastRecord = () => JSON.parse(readFileSync(api.router.history.path, 'utf8').trimEnd().split('\n').at(-1)!);
   const question = { messages: [{ role: 'user', content: 'Explain how a hash map resolves collisions.' }] };
-  const globalKeys = ['baseUrl', 'escalateOnFailure', 'classifier.modelPath', 'routing.costQuality', 'routing.modelPool'];
+  const globalKeys = ['classifier.modelPath', 'routing.costQuality', 'routing.modelPool'];
 
   before(async () => {
-    api = await vscode.extensions.getExtension<QwenRouterApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    standIn = await DashScopeStandIn.start({ apiKey: KEY });
-    await settings().update('baseUrl', standIn.baseUrl, vscode.ConfigurationTarget.Global);
-    await settings().update('escalateOnFailure', false, vscode.ConfigurationTarget.Global);
+    ({ api, standIn } = await extensionOnStandIn(KEY));
     await settings().update('classifier.modelPath', join(FIXTURES, 'tiny-model-json'), vscode.ConfigurationTarget.Global);
-    await answering('showInputBox', KEY, () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
     const state = await api.classifier.whenSettled();
     assert.equal(state.kind, 'ready', JSON.stringify(state));
   });
   after(async () => {
     await settings().update('routing.modelPool', undefined, vscode.ConfigurationTarget.Workspace);
     for (const key of globalKeys) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await answering('showInputBox', '', () => vscode.commands.executeCommand('qwenRouter.setApiKey'));
-    await standIn?.close();
+    await leaveStandIn(standIn);
   });
   beforeEach(() => standIn.reset());
 
