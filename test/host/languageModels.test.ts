@@ -6,11 +6,11 @@ import * as assert from 'assert';
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import * as vscode from 'vscode';
-import manifest from '../../package.json';
 import type { CallRecord } from '../../src/core/history/record';
 import type { QwenRouterApi } from '../../src/extension';
-import { DashScopeStandIn, type Scenario } from '../support/dashscopeStandIn';
+import type { DashScopeStandIn, Scenario } from '../support/dashscopeStandIn';
 import { answering, until } from './prompts';
+import { extensionOnStandIn, leaveStandIn } from './standIn';
 
 const KEY = 'sk-host-provider-5e1';
 const FIXTURES = resolve(__dirname, '../../../test/fixtures');
@@ -37,19 +37,14 @@ describe('language-model provider (host)', function () {
   }
 
   before(async () => {
-    api = await vscode.extensions.getExtension<QwenRouterApi>(`${manifest.publisher}.${manifest.name}`)!.activate();
-    standIn = await DashScopeStandIn.start({ apiKey: KEY });
-    await settings().update('baseUrl', standIn.baseUrl, vscode.ConfigurationTarget.Global);
-    await settings().update('escalateOnFailure', false, vscode.ConfigurationTarget.Global);
+    ({ api, standIn } = await extensionOnStandIn(KEY));
     await settings().update('classifier.modelPath', join(FIXTURES, 'tiny-model-json'), vscode.ConfigurationTarget.Global);
     await until(() => api.router.config.baseUrl === standIn.baseUrl, 'the stand-in base URL to be read');
     assert.equal((await api.classifier.whenSettled()).kind, 'ready');
-    await setKey(KEY);
   });
   after(async () => {
-    for (const key of ['baseUrl', 'escalateOnFailure', 'classifier.modelPath']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
-    await setKey('');
-    await standIn?.close();
+    await settings().update('classifier.modelPath', undefined, vscode.ConfigurationTarget.Global);
+    await leaveStandIn(standIn);
   });
   beforeEach(() => standIn.reset());
 
