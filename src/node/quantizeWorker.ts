@@ -13,10 +13,11 @@ port.on('message', (message: { type: 'cancel' }) => {
   if (message.type === 'cancel') cancelled = true;
 });
 
-const { input, output, chunkBytes } = workerData as QuantizeWorkerInit;
+const { input, output, chunkBytes, weightFormat } = workerData as QuantizeWorkerInit;
 let lastPosted = -1;
 quantizeFile(input, output, {
   chunkBytes,
+  weightFormat,
   isCancelled: () => cancelled,
   pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
   onProgress: ({ done, total }) => {

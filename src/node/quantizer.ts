@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ModelFormatError } from '../core/classifier/errors';
 import { ONNX_FILES } from '../core/classifier/modelDir';
-import { QuantizeCancelled, type QuantizeProgress, type QuantizeSummary } from '../core/classifier/quantize/quantizer';
+import { QuantizeCancelled, type QuantizeProgress, type QuantizeSummary, type WeightFormat } from '../core/classifier/quantize/quantizer';
 import { existsSync, rmSync } from 'node:fs';
 import { SELF_CHECK_FILE } from '../core/classifier/selfCheck';
 
@@ -12,6 +12,7 @@ export interface QuantizeWorkerInit {
   input: string;
   output: string;
   chunkBytes?: number;
+  weightFormat?: WeightFormat;
 }
 
 export type QuantizeWorkerMessage =
@@ -32,17 +33,25 @@ export interface QuantizeRunOptions {
   /** The bundled worker script; by default next to this bundle (dist/). */
   workerPath?: string;
   chunkBytes?: number;
+  /** How the weights are stored (the quantizer's default when absent). */
+  weightFormat?: WeightFormat;
+}
+
+/** DIR/onnx/model.onnx, or a ModelFormatError that says to download the model. */
+export function fp32GraphToQuantize(modelDir: string): string {
+  const input = join(modelDir, ONNX_FILES.fp32);
+  if (!existsSync(input)) throw new ModelFormatError(`${modelDir} has no fp32 graph (${ONNX_FILES.fp32}) to quantize. Download the model first.`);
+  return input;
 }
 
 /** Quantizes DIR/onnx/model.onnx into DIR/onnx/model_quantized.onnx on a worker thread. */
-export function quantizeModelDir(modelDir: string, options: QuantizeRunOptions = {}): Promise<QuantizeRun> {
-  const input = join(modelDir, ONNX_FILES.fp32);
+export async function quantizeModelDir(modelDir: string, options: QuantizeRunOptions = {}): Promise<QuantizeRun> {
+  const input = fp32GraphToQuantize(modelDir);
   const output = join(modelDir, ONNX_FILES.int8);
-  if (!existsSync(input)) return Promise.reject(new ModelFormatError(`${modelDir} has no fp32 graph (${ONNX_FILES.fp32}) to quantize. Download the model first.`));
-  if (options.signal?.aborted) return Promise.reject(new QuantizeCancelled());
+  if (options.signal?.aborted) throw new QuantizeCancelled();
   // A check made on an earlier int8 file says nothing about the new one.
   rmSync(join(modelDir, SELF_CHECK_FILE), { force: true });
-  const init: QuantizeWorkerInit = { input, output, chunkBytes: options.chunkBytes };
+  const init: QuantizeWorkerInit = { input, output, chunkBytes: options.chunkBytes, weightFormat: options.weightFormat };
   const worker = new Worker(options.workerPath ?? join(__dirname, 'quantizeWorker.js'), { workerData: init });
   const onAbort = () => worker.postMessage({ type: 'cancel' });
   options.signal?.addEventListener('abort', onAbort);

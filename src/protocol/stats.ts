@@ -44,6 +44,7 @@ export type { HistoryStats } from '../core/stats/accumulator';
 export type { ScoreHistogram, WhatIfResult } from '../core/stats/whatIf';
 export type { TierSignals, TierSignalRow } from '../core/stats/tierSignals';
 export type { BoundRow, ClassifierView, SelfCheckView } from '../core/classifier/selfCheckView';
+export type { WeightFormat } from '../core/classifier/quantize/quantizer';
 export type { CalibrationResult } from '../core/stats/calibrate';
 export type { Evaluation, PolicyEvaluation } from '../core/stats/evaluate';
 
@@ -297,6 +298,11 @@ export const STATS_STRINGS = {
   selfCheckRan: 'Ran {0} on {1} prompts, on {2}',
   selfCheckSizes: 'int8 file {0} bytes; fp32 {1} bytes',
   selfCheckStale: 'The int8 file changed since this check: its figures no longer apply.',
+  selfCheckWeightFormat: 'Weights',
+  selfCheckRejected: '{0} failed the check on this CPU first: {1}',
+  weightFormatInt8: '8-bit int8 weights',
+  weightFormatInt8SevenBit: '7-bit int8 weights',
+  weightFormatUint8: 'uint8 weights',
   selfCheckThresholds: 'Tiers under the thresholds of the check: simple below {0}, medium below {1}.',
   boundColumn: 'Bound',
   measuredColumn: 'Measured',

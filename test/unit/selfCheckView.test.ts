@@ -18,7 +18,7 @@ const DIR = '/models/classifier';
 describe('the classifier section of the stats view', () => {
   it('shows a passing check: each bound with its measure, every score’s mean and max |Δ|, when and on which model', () => {
     const int8 = fp32.map((r, i) => ({ ...r, prompt_complexity_score: r.prompt_complexity_score + (i % 2 ? 0.002 : 0.001), reasoning: r.reasoning + 0.01 }));
-    const report: SelfCheckReport = { ...compareResults(fp32, int8, thresholds, 5000, new Date('2026-12-01T10:00:00Z')), model: { dir: DIR, fp32Bytes: 20_000 } };
+    const report: SelfCheckReport = { ...compareResults(fp32, int8, thresholds, 5000, { now: new Date('2026-12-01T10:00:00Z') }), model: { dir: DIR, fp32Bytes: 20_000 } };
     const view = selfCheckView(report, { modelDir: '/elsewhere', int8BytesOnDisk: 5000 });
     assert.ok(view);
     assert.equal(view.passed, true);
@@ -31,6 +31,11 @@ describe('the classifier section of the stats view', () => {
       ['meanComplexityDelta', 'max', SELF_CHECK_BOUNDS.maxMeanComplexityDelta, true],
     ]);
     assert.equal(view.bounds[2].measured, report.scores.prompt_complexity_score.mean);
+    assert.equal(view.weightFormat, null, 'a report of an earlier version names no weight format');
+    assert.deepEqual(view.rejected, []);
+    const fallback = selfCheckView({ ...report, weightFormat: 'uint8', rejected: [{ weightFormat: 'int8', failures: ['off'], tierAgreement: 0.9, meanComplexityDelta: 0.05 }] }, { modelDir: DIR, int8BytesOnDisk: 5000 });
+    assert.equal(fallback?.weightFormat, 'uint8');
+    assert.deepEqual(fallback?.rejected, [{ weightFormat: 'int8', failures: ['off'] }]);
     assert.deepEqual(view.scores.map((s) => s.field), [...SCORE_FIELDS]);
     const reasoning = view.scores.find((s) => s.field === 'reasoning');
     assert.ok(reasoning && Math.abs(reasoning.mean - 0.01) < 1e-6 && Math.abs(reasoning.max - 0.01) < 1e-6, JSON.stringify(reasoning));

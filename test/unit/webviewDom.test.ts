@@ -11,7 +11,7 @@ import { AUTO_MODEL, CHAT_STRINGS, type ChatState, type ChatToWebview, type Chat
 import { localizeTable } from '../../src/protocol/common';
 import { STATS_STRINGS, type SpendView, type StatsState, type StatsToWebview } from '../../src/protocol/stats';
 import { StatsAccumulator } from '../../src/core/stats/accumulator';
-import { compareResults } from '../../src/core/classifier/selfCheck';
+import { compareResults, type SelfCheckReport } from '../../src/core/classifier/selfCheck';
 import { classifierView } from '../../src/core/classifier/selfCheckView';
 import { calibrate } from '../../src/core/stats/calibrate';
 import { evaluate } from '../../src/core/stats/evaluate';
@@ -557,7 +557,12 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       const fp32 = Array.from({ length: 200 }, () => result);
       // Three prompts of 200 change tier: 98.5%, under the 99% bound.
       const int8 = fp32.map((r, i) => (i < 3 ? { ...r, prompt_complexity_score: 0.4 } : { ...r, reasoning: 0.21 }));
-      const report = { ...compareResults(fp32, int8, { simple: 0.3, medium: 0.5 }, 5_000_000, new Date('2026-12-01T10:00:00Z')), model: { dir: '/models/nvidia-classifier', fp32Bytes: 20_000_000 } };
+      const report: SelfCheckReport = {
+        ...compareResults(fp32, int8, { simple: 0.3, medium: 0.5 }, 5_000_000, { now: new Date('2026-12-01T10:00:00Z') }),
+        model: { dir: '/models/nvidia-classifier', fp32Bytes: 20_000_000 },
+        weightFormat: 'int8-7bit',
+        rejected: [{ weightFormat: 'int8', failures: ['int8 routes 4.0% of the check\'s prompts to another tier than fp32'], tierAgreement: 0.96, meanComplexityDelta: 0.03 }],
+      };
       const classifier = classifierView({ state: { kind: 'ready', info: { precision: 'fp32', precisionReason: `int8 failed its self-check: ${report.failures.join('; ')}` } }, setting: 'auto', modelDir: '/models/nvidia-classifier', report, int8BytesOnDisk: 5_000_000 });
       page = await openStats({ stats: new StatsAccumulator({ dayKey: 'utc' }).finish(), page: { total: 0, offset: 0, limit: 50, records: [] } });
       await page.waitForSelector('.stats-header h1');
@@ -577,6 +582,11 @@ describe('webviews in Chromium (dist/webview/*.js under the real CSP)', function
       assert.deepEqual(await section.locator('.self-check-scores tr[data-score="reasoning"] td').allInnerTexts(), ['0.0099', '0.01']);
       assert.equal(await section.locator('.self-check-failure').count(), report.failures.length);
       assert.equal(await section.locator('.self-check-stale').count(), 0);
+      assert.ok(text.includes(STATS_STRINGS.selfCheckWeightFormat) && text.includes(STATS_STRINGS.weightFormatInt8SevenBit), `the kept weight format in: ${text}`);
+      assert.equal(
+        await section.locator('.self-check-rejected[data-weight-format="int8"]').innerText(),
+        `${STATS_STRINGS.weightFormatInt8} failed the check on this CPU first: int8 routes 4.0% of the check's prompts to another tier than fp32`,
+      );
 
       // No model: the section says so, with no check.
       await hostSays(page, { type: 'classifier', classifier: classifierView({ state: { kind: 'missing' }, setting: 'auto', modelDir: undefined, report: undefined, int8BytesOnDisk: undefined }) });

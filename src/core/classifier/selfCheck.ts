@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tierForValue, type Thresholds } from '../routing/policy';
 import { ONNX_FILES, type Precision } from './modelDir';
+import { WEIGHT_FORMAT_LABELS, type WeightFormat } from './quantize/quantizer';
 import { SCORE_FIELDS, type ClassifierResult, type ScoreField } from './result';
 
 /** The bounds an int8 model must meet (stated in the README and docs/classifier.md). */
@@ -15,6 +16,8 @@ export const SELF_CHECK_BOUNDS = {
   /** Mean |Δ prompt_complexity_score|. */
   maxMeanComplexityDelta: 0.01,
 } as const;
+
+export type SelfCheckBounds = { readonly [K in keyof typeof SELF_CHECK_BOUNDS]: number };
 
 /** Where the check's figures are kept, in the model directory, beside the int8 graph. */
 export const SELF_CHECK_FILE = 'onnx/model_quantized.check.json';
@@ -30,19 +33,36 @@ export interface SelfCheckReport {
   thresholds: Thresholds;
   /** Largest and mean |int8 − fp32| of every score. */
   scores: Record<ScoreField, { max: number; mean: number }>;
-  bounds: typeof SELF_CHECK_BOUNDS;
+  bounds: SelfCheckBounds;
   /** Size of the int8 graph checked: a different file on disk is not trusted. */
   int8Bytes: number;
   checkedAt: string;
   /** The model it ran on (written by runSelfCheck; absent in reports of earlier versions). */
   model?: { dir: string; fp32Bytes: number };
+  /** How the checked graph stores its MatMul weights (absent in reports of earlier versions, which were uint8). */
+  weightFormat?: WeightFormat;
+  /** Faster weight formats checked before this one on this machine, each of which failed, in order. */
+  rejected?: RejectedFormat[];
+}
+
+export interface RejectedFormat {
+  weightFormat: WeightFormat;
+  failures: string[];
+  tierAgreement: number;
+  meanComplexityDelta: number;
 }
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Compares the two precisions' results, prompt by prompt (same order), against the bounds. */
-export function compareResults(fp32: readonly ClassifierResult[], int8: readonly ClassifierResult[], thresholds: Thresholds, int8Bytes: number, now = new Date()): SelfCheckReport {
+export function compareResults(
+  fp32: readonly ClassifierResult[],
+  int8: readonly ClassifierResult[],
+  thresholds: Thresholds,
+  int8Bytes: number,
+  { now = new Date(), bounds = SELF_CHECK_BOUNDS }: { now?: Date; bounds?: SelfCheckBounds } = {},
+): SelfCheckReport {
   if (fp32.length !== int8.length || fp32.length === 0) throw new Error(`self-check: ${fp32.length} fp32 results against ${int8.length} int8 results`);
   const n = fp32.length;
   let sameTask = 0;
@@ -62,12 +82,12 @@ export function compareResults(fp32: readonly ClassifierResult[], int8: readonly
   for (const field of SCORE_FIELDS) scores[field] = { max: round(scores[field].max), mean: round(scores[field].mean) };
   const taskTypeAgreement = round(sameTask / n, 4);
   const tierAgreement = round(sameTier / n, 4);
-  const b = SELF_CHECK_BOUNDS;
+  const b = bounds;
   const failures: string[] = [];
   if (tierAgreement < b.minTierAgreement) failures.push(`int8 routes ${percent(1 - tierAgreement)} of the check's prompts to another tier than fp32 (at most ${percent(1 - b.minTierAgreement)} allowed)`);
   if (taskTypeAgreement < b.minTaskTypeAgreement) failures.push(`int8 names another task type than fp32 for ${percent(1 - taskTypeAgreement)} of the check's prompts (at most ${percent(1 - b.minTaskTypeAgreement)} allowed)`);
   if (scores.prompt_complexity_score.mean > b.maxMeanComplexityDelta) failures.push(`int8's complexity scores differ from fp32's by ${scores.prompt_complexity_score.mean.toFixed(4)} on average (at most ${b.maxMeanComplexityDelta} allowed)`);
-  return { passed: failures.length === 0, failures, prompts: n, taskTypeAgreement, tierAgreement, thresholds, scores, bounds: SELF_CHECK_BOUNDS, int8Bytes, checkedAt: now.toISOString() };
+  return { passed: failures.length === 0, failures, prompts: n, taskTypeAgreement, tierAgreement, thresholds, scores, bounds: { ...bounds }, int8Bytes, checkedAt: now.toISOString() };
 }
 
 /** The precision setting: a graph precision, or "auto" (int8 after a passing self-check, else fp32). */
@@ -89,6 +109,12 @@ export function readSelfCheck(dir: string): SelfCheckReport | undefined {
   }
 }
 
+/** "; 7-bit int8 weights, after 8-bit int8 weights failed" when the check kept a slower format than the first. */
+function formatNote(check: SelfCheckReport): string {
+  if (!check.weightFormat || !check.rejected?.length) return '';
+  return `; ${WEIGHT_FORMAT_LABELS[check.weightFormat]}, after ${check.rejected.map((r) => WEIGHT_FORMAT_LABELS[r.weightFormat]).join(' and ')} failed`;
+}
+
 /** Resolves "auto": int8 only when its self-check passed for the int8 file now on disk. */
 export function choosePrecision(dir: string, setting: PrecisionSetting): PrecisionChoice {
   if (setting !== 'auto') return { precision: setting };
@@ -98,5 +124,5 @@ export function choosePrecision(dir: string, setting: PrecisionSetting): Precisi
   if (!check) return { precision: 'fp32', reason: 'int8 has not passed its self-check yet: run "Qwen Router: Quantize Classifier Model"' };
   if (statSync(int8Path).size !== check.int8Bytes) return { precision: 'fp32', reason: 'the int8 file changed since its self-check: run "Qwen Router: Quantize Classifier Model" again' };
   if (!check.passed) return { precision: 'fp32', reason: `int8 failed its self-check: ${check.failures.join('; ')}`, check };
-  return { precision: 'int8', reason: `int8 passed its self-check (${percent(check.tierAgreement)} same tier on ${check.prompts} prompts)`, check };
+  return { precision: 'int8', reason: `int8 passed its self-check (${percent(check.tierAgreement)} same tier on ${check.prompts} prompts${formatNote(check)})`, check };
 }

@@ -2,6 +2,7 @@
 // self-check's figures as kept with the model (onnx/model_quantized.check.json), shaped for display.
 // Pure: the caller reads the state, the check file and the int8 file's size.
 import type { Precision } from './modelDir';
+import type { WeightFormat } from './quantize/quantizer';
 import { SCORE_FIELDS, type ScoreField } from './result';
 import type { PrecisionSetting, SelfCheckReport } from './selfCheck';
 
@@ -34,6 +35,10 @@ export interface SelfCheckView {
   bounds: BoundRow[];
   /** Mean and largest |int8 − fp32| of every score, in NVIDIA's field order. */
   scores: { field: ScoreField; mean: number; max: number }[];
+  /** How the checked graph stores its weights; null in reports of earlier versions. */
+  weightFormat: WeightFormat | null;
+  /** Faster formats that failed on this machine before it, with why. */
+  rejected: { weightFormat: WeightFormat; failures: string[] }[];
 }
 
 export type ClassifierStatus = 'missing' | 'loading' | 'ready' | 'failed' | 'restarting';
@@ -75,6 +80,8 @@ export function selfCheckView(report: SelfCheckReport, where: { modelDir: string
     thresholds: { simple: report.thresholds.simple, medium: report.thresholds.medium },
     bounds,
     scores: SCORE_FIELDS.filter((field) => report.scores[field]).map((field) => ({ field, mean: report.scores[field].mean, max: report.scores[field].max })),
+    weightFormat: report.weightFormat ?? null,
+    rejected: (report.rejected ?? []).map((r) => ({ weightFormat: r.weightFormat, failures: [...r.failures] })),
   };
 }
 

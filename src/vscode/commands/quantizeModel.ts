@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
-import { QuantizeCancelled } from '../../core/classifier/quantize/quantizer';
-import { quantizeModelDir } from '../../node/quantizer';
-import { runSelfCheck } from '../../node/selfCheck';
+import { QuantizeCancelled, type WeightFormat } from '../../core/classifier/quantize/quantizer';
+import { makeCheckedInt8 } from '../../node/selfCheck';
 import type { ClassifierController } from '../classifierController';
 import { readRouterConfig } from '../routerSettings';
 
+const formatLabel = (format: WeightFormat): string =>
+  ({ int8: vscode.l10n.t('8-bit int8 weights'), 'int8-7bit': vscode.l10n.t('7-bit int8 weights'), uint8: vscode.l10n.t('uint8 weights') })[format];
+
 /**
- * "Quantize Classifier Model": int8 made from the installed fp32 graph on a worker thread, then the
- * self-check against fp32; the classifier restarts so that precision "auto" takes the verdict.
+ * "Quantize Classifier Model": int8 made from the installed fp32 graph on a worker thread and checked
+ * against fp32, in the fastest weight format that passes on this CPU; the classifier restarts so
+ * that precision "auto" takes the verdict.
  */
 export async function quantizeClassifierModel(context: vscode.ExtensionContext, classifier: ClassifierController): Promise<void> {
   const modelDir = classifier.modelDir;
@@ -22,27 +25,28 @@ export async function quantizeClassifierModel(context: vscode.ExtensionContext, 
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
+        // The bar follows the first attempt (fp32 answers, writing int8, its answers); a retry with a
+        // slower weight format says so in the message.
         let reported = 0;
-        await quantizeModelDir(modelDir, {
-          workerPath: vscode.Uri.joinPath(dist, 'quantizeWorker.js').fsPath,
-          signal: controller.signal,
-          onProgress: ({ done, total }) => {
-            const percent = Math.floor((done / total) * 50);
-            progress.report({ increment: percent - reported, message: vscode.l10n.t('writing int8 weights') });
-            reported = percent;
-          },
-        });
-        return runSelfCheck(modelDir, {
+        const advance = (percent: number, message: string) => {
+          progress.report({ increment: Math.max(0, percent - reported), message });
+          reported = Math.max(reported, percent);
+        };
+        const made = await makeCheckedInt8(modelDir, {
+          quantizeWorkerPath: vscode.Uri.joinPath(dist, 'quantizeWorker.js').fsPath,
           workerPath: vscode.Uri.joinPath(dist, 'classifierWorker.js').fsPath,
           isolation: 'process',
           thresholds: readRouterConfig().config.policy.complexity,
           signal: controller.signal,
-          onProgress: ({ precision, done, total }) => {
-            const percent = 50 + Math.floor(((precision === 'fp32' ? 0 : total) + done) / (2 * total) * 50);
-            progress.report({ increment: percent - reported, message: vscode.l10n.t('self-check: {0} prompts with {1}', total, precision) });
-            reported = percent;
+          onProgress: (step) => {
+            const share = step.done / step.total;
+            if (step.phase === 'fp32') advance(Math.floor(share * 30), vscode.l10n.t('self-check: {0} prompts with fp32', step.total));
+            else if (step.phase === 'quantize') advance(30 + Math.floor(share * 30), vscode.l10n.t('writing int8 weights ({0})', formatLabel(step.weightFormat)));
+            else advance(60 + Math.floor(share * 40), vscode.l10n.t('self-check: {0} prompts with int8 ({1})', step.total, formatLabel(step.weightFormat)));
           },
+          onRejected: (rejected, next) => advance(reported, vscode.l10n.t('{0} failed the self-check on this CPU; trying {1}', formatLabel(rejected.weightFormat), formatLabel(next))),
         });
+        return made.report;
       },
     );
     classifier.restart();

@@ -1,6 +1,6 @@
 /** The stats view's classifier section (issue 10): precision in use and why, and the int8 self-check. */
 import { formatString } from '../../protocol/common';
-import type { BoundRow, ClassifierView, SelfCheckView, StatsStrings } from '../../protocol/stats';
+import type { BoundRow, ClassifierView, SelfCheckView, StatsStrings, WeightFormat } from '../../protocol/stats';
 import { h } from '../shared/dom';
 import { formatInteger, formatNumber, formatTime } from '../shared/format';
 
@@ -12,6 +12,11 @@ function boundLabel(row: BoundRow, s: StatsStrings): string {
   if (row.key === 'tierAgreement') return s.boundTierAgreement;
   if (row.key === 'taskTypeAgreement') return s.boundTaskTypeAgreement;
   return s.boundMeanComplexityDelta;
+}
+
+function formatLabel(format: WeightFormat, s: StatsStrings): string {
+  if (format === 'int8-7bit') return s.weightFormatInt8SevenBit;
+  return format === 'uint8' ? s.weightFormatUint8 : s.weightFormatInt8;
 }
 
 /** Agreements as percentages, a mean |Δ| with four decimals. */
@@ -42,12 +47,15 @@ function checkBlock(check: SelfCheckView, s: StatsStrings, metric: Metric): HTML
   const ran = formatString(s.selfCheckRan, Number.isFinite(checkedAt) ? formatTime(checkedAt) : check.checkedAt, formatInteger(check.prompts), check.modelDir);
   const sizes = formatString(s.selfCheckSizes, formatInteger(check.int8Bytes), check.fp32Bytes === null ? '—' : formatInteger(check.fp32Bytes));
   const stale = check.current ? [] : [h('p', { className: 'self-check-stale', text: s.selfCheckStale })];
+  const rejected = check.rejected.map((r) => h('p', { className: 'muted self-check-rejected', data: { weightFormat: r.weightFormat }, text: formatString(s.selfCheckRejected, formatLabel(r.weightFormat, s), r.failures.join('; ')) }));
   return [
     h('div', { className: 'classifier-grid' }, [
       metric(s.selfCheck, verdict, ran),
+      ...(check.weightFormat ? [metric(s.selfCheckWeightFormat, formatLabel(check.weightFormat, s))] : []),
       ...check.bounds.filter((row) => row.key !== 'meanComplexityDelta').map((row) => metric(boundLabel(row, s), boundValue(row), boundRequired(row, s))),
     ]),
     ...stale,
+    ...rejected,
     ...check.failures.map((failure) => h('p', { className: 'self-check-failure', text: failure })),
     h('div', { className: 'self-check-tables' }, [bounds, scores]),
     h('p', { className: 'muted', text: sizes }),

@@ -52,9 +52,13 @@ export interface QuantizeOptions {
   pause?(): Promise<void>;
   /** Rows of an embedding read at once, by bytes (default 16 MiB). */
   chunkBytes?: number;
+  /** How MatMul/Gemm weights are stored (default DEFAULT_WEIGHT_FORMAT). */
+  weightFormat?: WeightFormat;
 }
 
 export interface QuantizeSummary {
+  /** How the MatMul/Gemm weights were stored. */
+  weightFormat: WeightFormat;
   /** Nodes rewritten, by op type. */
   nodes: { MatMul: number; Gemm: number; Gather: number };
   /** Weights quantized, and their parameters. */
@@ -87,13 +91,29 @@ interface Piece {
 }
 
 const INT8_MAX = 127;
+
 /**
- * MatMul weights are stored as uint8 with zero point 128 (symmetric, 8 bits), not as int8: x86 CPUs
- * without VNNI multiply uint8 activations by int8 weights with vpmaddubsw, which saturates at 16 bits
- * when two 255 x 127 products are summed. Measured on the tiny fixture (AVX2), largest logit error:
- * int8 weights 2.4, int8 with 7 bits (quantize_dynamic's reduce_range) 0.07, uint8 (this) below 0.02.
+ * How MatMul/Gemm weights are stored:
+ * - `int8`: int8 in [-127, 127]; onnxruntime multiplies them with its fast uint8 x int8 kernels.
+ *   Exact on CPUs with VNNI (and ARM's dot product); x86 CPUs with only AVX2 sum two
+ *   255 x 127 products in 16 bits (vpmaddubsw), which can saturate: the self-check catches that.
+ * - `int8-7bit`: int8 in [-63, 63] (quantize_dynamic's reduce_range): the same fast kernels, never
+ *   saturating, at half the weight precision.
+ * - `uint8`: uint8 with zero point 128; exact everywhere, but onnxruntime runs uint8 x uint8 on a
+ *   kernel that is barely faster than fp32.
  */
-const WEIGHT_ZERO_POINT = 128;
+export type WeightFormat = 'int8' | 'int8-7bit' | 'uint8';
+/** Every format, in the order the self-check tries them: fastest first. */
+export const WEIGHT_FORMATS: readonly WeightFormat[] = ['int8', 'int8-7bit', 'uint8'];
+export const DEFAULT_WEIGHT_FORMAT: WeightFormat = 'int8';
+/** How each format reads in messages and the stats view. */
+export const WEIGHT_FORMAT_LABELS: Record<WeightFormat, string> = { int8: '8-bit int8 weights', 'int8-7bit': '7-bit int8 weights', uint8: 'uint8 weights' };
+
+const WEIGHT_RANGE: Record<WeightFormat, { qmax: number; zeroPoint: number; dataType: number }> = {
+  int8: { qmax: INT8_MAX, zeroPoint: 0, dataType: TensorDataType.INT8 },
+  'int8-7bit': { qmax: 63, zeroPoint: 0, dataType: TensorDataType.INT8 },
+  uint8: { qmax: INT8_MAX, zeroPoint: 128, dataType: TensorDataType.UINT8 },
+};
 const QUANT_SUFFIX = '_int8';
 
 /** The consumer kind of a weight, or why it cannot be quantized. */
@@ -124,17 +144,19 @@ export function quantizeValue(x: number, scale: number, qmax = INT8_MAX): number
   return q > qmax ? qmax : q < -qmax ? -qmax : q;
 }
 
-/** [K, N] weights (or [N, K] when `orientation` is 'nk') -> uint8 [K, N] (zero point 128) and one scale per output column N. */
-export function quantizePerColumn(weights: Float32Array, dims: [number, number], orientation: 'kn' | 'nk'): { q: Uint8Array; scales: Float32Array; k: number; n: number } {
+/** [K, N] weights (or [N, K] when `orientation` is 'nk') -> 8-bit [K, N] in `format` and one scale per output column N. */
+export function quantizePerColumn(weights: Float32Array, dims: [number, number], orientation: 'kn' | 'nk', format: WeightFormat = DEFAULT_WEIGHT_FORMAT): { q: Uint8Array; scales: Float32Array; k: number; n: number } {
+  const { qmax, zeroPoint } = WEIGHT_RANGE[format];
   const [rows, cols] = dims;
   const k = orientation === 'kn' ? rows : cols;
   const n = orientation === 'kn' ? cols : rows;
   const at = orientation === 'kn' ? (ki: number, ni: number) => weights[ki * n + ni] : (ki: number, ni: number) => weights[ni * k + ki];
   const maxAbs = new Float32Array(n);
   for (let ki = 0; ki < k; ki++) for (let ni = 0; ni < n; ni++) maxAbs[ni] = Math.max(maxAbs[ni], Math.abs(at(ki, ni)));
-  const scales = Float32Array.from(maxAbs, (m) => symmetricScale(m));
+  const scales = Float32Array.from(maxAbs, (m) => symmetricScale(m, qmax));
+  // Uint8Array stores an int8 value's two's-complement byte (-1 -> 255), which is what the file holds.
   const q = new Uint8Array(k * n);
-  for (let ki = 0; ki < k; ki++) for (let ni = 0; ni < n; ni++) q[ki * n + ni] = quantizeValue(at(ki, ni), scales[ni]) + WEIGHT_ZERO_POINT;
+  for (let ki = 0; ki < k; ki++) for (let ni = 0; ni < n; ni++) q[ki * n + ni] = quantizeValue(at(ki, ni), scales[ni], qmax) + zeroPoint;
   return { q, scales, k, n };
 }
 
@@ -176,6 +198,8 @@ const nodeField = (node: Parameters<typeof encodeNode>[0]): Uint8Array => {
  */
 export async function quantizeModel(source: ByteSource, sink: ByteSink, options: QuantizeOptions = {}): Promise<QuantizeSummary> {
   const total = source.size;
+  const weightFormat = options.weightFormat ?? DEFAULT_WEIGHT_FORMAT;
+  const weightRange = WEIGHT_RANGE[weightFormat];
   const chunkBytes = options.chunkBytes ?? 16 << 20;
   const checkpoint = async (done: number) => {
     options.onProgress?.({ done, total });
@@ -253,7 +277,7 @@ export async function quantizeModel(source: ByteSource, sink: ByteSink, options:
   const copy = (field: WireField): Piece => ({ length: field.end - field.start, emit: (sink) => copyRange(source, sink, field.start, field.end, chunkBytes) });
   const bytesPiece = (bytes: Uint8Array): Piece => ({ length: bytes.length, emit: (sink) => sink.write(bytes) });
   const activations = new Map<string, { q: string; scale: string; zeroPoint: string }>();
-  const summary: QuantizeSummary = { nodes: { MatMul: 0, Gemm: 0, Gather: 0 }, weights: 0, parameters: 0, skipped, inputBytes: total, outputBytes: 0 };
+  const summary: QuantizeSummary = { weightFormat, nodes: { MatMul: 0, Gemm: 0, Gather: 0 }, weights: 0, parameters: 0, skipped, inputBytes: total, outputBytes: 0 };
   let nodeCounter = 0;
   const uniqueNodeName = (base: string) => `${base || 'node'}${QUANT_SUFFIX}_${nodeCounter++}`;
 
@@ -319,16 +343,16 @@ export async function quantizeModel(source: ByteSource, sink: ByteSink, options:
     const [k, n] = orientation === 'kn' ? dims : [dims[1], dims[0]];
     const placeholders = [
       encodeTensor(qName(name, 'scale'), [n], TensorDataType.FLOAT, new Uint8Array(n * 4)),
-      encodeTensor(qName(name, 'zero_point'), [n], TensorDataType.UINT8, new Uint8Array(n).fill(WEIGHT_ZERO_POINT)),
+      encodeTensor(qName(name, 'zero_point'), [n], weightRange.dataType, new Uint8Array(n).fill(weightRange.zeroPoint)),
     ];
-    const qHeader = encodeTensorHeader(qName(name, 'quantized'), [k, n], TensorDataType.UINT8);
+    const qHeader = encodeTensorHeader(qName(name, 'quantized'), [k, n], weightRange.dataType);
     const qLength = qHeader.length + fieldSize(TENSOR_RAW_DATA, k * n);
     return {
       length: fieldSize(GRAPH_INITIALIZER, qLength) + placeholders.reduce((sum, p) => sum + fieldSize(GRAPH_INITIALIZER, p.length), 0),
       emit: async (sink) => {
         const data = init.data as WireField;
         const weights = floatsOf(source.read(data.dataStart, data.end - data.dataStart));
-        const { q, scales } = quantizePerColumn(weights, [dims[0], dims[1]], orientation);
+        const { q, scales } = quantizePerColumn(weights, [dims[0], dims[1]], orientation, weightFormat);
         sink.write(bytesFieldHeader(GRAPH_INITIALIZER, qLength));
         sink.write(qHeader);
         sink.write(bytesFieldHeader(TENSOR_RAW_DATA, q.length));
