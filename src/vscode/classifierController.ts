@@ -32,8 +32,8 @@ export function readClassifierSettings(): ClassifierSettings {
 
 /** Verdicts kept in memory (by exact text) for prompts classified while typed. */
 const VERDICT_CACHE_SIZE = 64;
-/** The chat page waits 300 ms after the last keystroke; the host adds a short quiet time of its own. */
-const DRAFT_DELAY_MS = 50;
+/** The chat page already waited 150 ms after the last keystroke: the host classifies its draft at once. */
+const DRAFT_DELAY_MS = 0;
 
 /**
  * Keeps one classifier running for the current settings: started in the background after

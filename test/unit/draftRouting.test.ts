@@ -197,4 +197,38 @@ describe('draft scheduler', () => {
     assert.equal(classifier.calls.length, 1, 'only the direct call ran the model');
     assert.equal(scheduler.events.at(-1)?.event, 'skippedCached');
   });
+
+  it('tries a draft that found the classifier busy again shortly, until it is idle, a bounded number of times', async () => {
+    let idle = false;
+    const { classifier, timers, scheduler, cache } = setup({ idle: () => idle });
+    scheduler.update('sort a list in place');
+    timers.fireAll();
+    assert.equal(scheduler.events.at(-1)?.event, 'skippedBusy');
+    assert.equal(timers.pending, 1, 'a retry is scheduled');
+    assert.equal(timers.delays.at(-1), 100);
+    timers.fireAll();
+    assert.equal(classifier.calls.length, 0, 'still busy: not run');
+    idle = true;
+    timers.fireAll();
+    assert.deepEqual(classifier.calls.map((c) => c.text), ['sort a list in place'], 'run once the classifier is idle');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(cache.has('sort a list in place'), 'Enter will find it');
+
+    // A classifier that stays busy (a model still loading) is asked 1 + 10 times, then left to Enter.
+    idle = false;
+    scheduler.update('another question');
+    let fired = 0;
+    while (timers.pending) {
+      timers.fireAll();
+      fired++;
+    }
+    assert.equal(fired, 11);
+    assert.equal(scheduler.events.filter((e) => e.event === 'skippedBusy' && e.chars === 'another question'.length).length, 11);
+    assert.equal(classifier.calls.length, 1);
+
+    // New text starts a new count.
+    scheduler.update('a third one');
+    timers.fireAll();
+    assert.equal(timers.pending, 1);
+  });
 });

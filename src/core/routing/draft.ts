@@ -1,8 +1,9 @@
 /**
  * Classifying a draft while it is typed, so that Enter finds its verdict in the cache: the latest
  * draft is classified `delayMs` after the last change, only when the classifier is idle and the
- * text has no verdict yet; a newer draft drops (aborts) the request of the stale one. Timers are
- * injected so the logic is tested without waiting.
+ * text has no verdict yet (a draft that finds it busy is tried again shortly, a few times); a newer
+ * draft drops (aborts) the request of the stale one. Timers are injected so the logic is tested
+ * without waiting.
  */
 import type { ClassifyFn } from '../classifier/result';
 
@@ -17,6 +18,10 @@ export interface DraftSchedulerOptions {
   isCached(text: string): boolean;
   /** Drafts longer than this are left to Enter (the chat's own message limit). */
   maxChars?: number;
+  /** A draft that found the classifier busy is tried again after this long (default 100 ms)... */
+  busyRetryMs?: number;
+  /** ...at most this many times (default 10), so a model still loading is not polled for long. */
+  maxBusyRetries?: number;
   /** Told of each event with the draft's text (for the log: its length, never the text). */
   onEvent?(event: DraftEvent, text: string): void;
   setTimer?: (run: () => void, ms: number) => unknown;
@@ -31,6 +36,8 @@ export type DraftEvent = 'scheduled' | 'started' | 'skippedBusy' | 'skippedCache
 export class DraftScheduler {
   private timer: unknown;
   private pendingText: string | undefined;
+  /** Times the pending draft has found the classifier busy. */
+  private busyRetries = 0;
   private running: { text: string; controller: AbortController } | undefined;
   /** What happened, for tests and the log (the last 50 events). */
   readonly events: { event: DraftEvent; chars: number }[] = [];
@@ -50,9 +57,7 @@ export class DraftScheduler {
       this.dropUnless(undefined);
       return;
     }
-    this.pendingText = text;
-    const setTimer = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms));
-    this.timer = setTimer(() => this.fire(), delayMs);
+    this.arm(text, delayMs);
     this.note('scheduled', text);
   }
 
@@ -81,7 +86,15 @@ export class DraftScheduler {
     this.dropUnless(text);
     if (this.running?.text === text) return;
     if (this.options.isCached(text)) return this.note('skippedCached', text);
-    if (!this.options.isIdle()) return this.note('skippedBusy', text);
+    if (!this.options.isIdle()) {
+      this.note('skippedBusy', text);
+      const retries = this.busyRetries + 1;
+      if (retries <= (this.options.maxBusyRetries ?? 10)) {
+        this.arm(text, this.options.busyRetryMs ?? 100);
+        this.busyRetries = retries;
+      }
+      return;
+    }
     const controller = new AbortController();
     const running = { text, controller };
     this.running = running;
@@ -90,6 +103,13 @@ export class DraftScheduler {
       if (this.running === running) this.running = undefined;
       if (!controller.signal.aborted) this.note('finished', text);
     });
+  }
+
+  private arm(text: string, delayMs: number): void {
+    this.pendingText = text;
+    this.busyRetries = 0;
+    const setTimer = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms));
+    this.timer = setTimer(() => this.fire(), delayMs);
   }
 
   private dropUnless(text: string | undefined): void {
