@@ -63,12 +63,14 @@ function proxyModelDir(name, graphFile, onnxName) {
 
 const hasProxy = existsSync(join(proxyDir, 'proxy_deberta_fp32.onnx'));
 if (hasProxy && !values['host-only']) {
-  // int8 as users get it: made from the fp32 proxy by our quantizer (kept in the proxy folder).
-  const oursInt8 = 'proxy_deberta_int8_ours.onnx';
+  // int8 as users get it: made from the fp32 proxy by our quantizer in the weight format tried first
+  // (kept in the proxy folder, named by format so that a file of an earlier format is not reused).
+  const weightFormat = 'int8';
+  const oursInt8 = `proxy_deberta_int8_ours_${weightFormat}.onnx`;
   if (!existsSync(join(proxyDir, oursInt8))) {
     const dir = proxyModelDir('proxy-quantize', 'proxy_deberta_fp32.onnx', 'model.onnx');
-    console.log('int8 by our quantizer (dist/cli.js quantize --skip-check)...');
-    report.quantize = lastJson(run('node', ['dist/cli.js', 'quantize', '--model-dir', dir, '--json', '--skip-check']));
+    console.log(`int8 by our quantizer (dist/cli.js quantize --weight-format ${weightFormat} --skip-check)...`);
+    report.quantize = lastJson(run('node', ['dist/cli.js', 'quantize', '--model-dir', dir, '--json', '--skip-check', '--weight-format', weightFormat]));
     renameSync(join(dir, 'onnx', 'model_quantized.onnx'), join(proxyDir, oursInt8));
   }
   const variants = [
