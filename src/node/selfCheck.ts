@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ONNX_FILES, type Precision } from '../core/classifier/modelDir';
 import type { ClassifierResult } from '../core/classifier/result';
-import { WEIGHT_FORMATS, type WeightFormat } from '../core/classifier/quantize/quantizer';
+import { QuantizeCancelled, WEIGHT_FORMATS, type WeightFormat } from '../core/classifier/quantize/quantizer';
 import { compareResults, SELF_CHECK_FILE, type RejectedFormat, type SelfCheckBounds, type SelfCheckReport } from '../core/classifier/selfCheck';
 import { DEFAULT_POLICY, type Thresholds } from '../core/routing/policy';
 import type { Isolation } from './classifierRunner';
@@ -43,7 +43,8 @@ async function classifyAll(modelDir: string, precision: Precision, prompts: stri
     if (state.info.precision !== precision) throw new Error(`${modelDir} has no ${ONNX_FILES[precision]}`);
     const results: ClassifierResult[] = [];
     for (const prompt of prompts) {
-      if (options.signal?.aborted) throw new Error('The self-check was cancelled.');
+      // The same error as a cancel while writing: Quantize Classifier Model's cancel, at any step.
+      if (options.signal?.aborted) throw new QuantizeCancelled();
       const outcome = await service.classify(prompt);
       if (!outcome.ok) throw new Error(`the ${precision} model failed on a check prompt: ${outcome.message}`);
       results.push(outcome.result);

@@ -269,6 +269,25 @@ describe('int8: the self-check and the "auto" precision', function () {
     assert.equal(choosePrecision(dir, 'auto').precision, 'fp32');
   });
 
+  it('stops with QuantizeCancelled when cancelled during the check, leaving no verdict, so "auto" stays on fp32', async () => {
+    const dir = copyModelDir('tiny-model-json');
+    const controller = new AbortController();
+    await assert.rejects(
+      makeCheckedInt8(dir, {
+        prompts: PROMPTS,
+        workerPath: WORKER_PATH,
+        quantizeWorkerPath: QUANTIZE_WORKER,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'int8' && p.done === 3) controller.abort();
+        },
+      }),
+      QuantizeCancelled,
+    );
+    assert.equal(existsSync(join(dir, SELF_CHECK_FILE)), false);
+    assert.match(choosePrecision(dir, 'auto').reason ?? '', /not passed its self-check yet/);
+  });
+
   it('fails for an int8 model with corrupted scales; "auto" then stays on fp32 and says why', async () => {
     const dir = copyModelDir('tiny-model-json');
     await quantizeModelDir(dir, { workerPath: QUANTIZE_WORKER });
