@@ -60,7 +60,7 @@ const sizeOf = (modelDir: string, precision: Precision) => statSync(join(modelDi
 
 function keepReport(modelDir: string, compared: SelfCheckReport, extra: Partial<SelfCheckReport> = {}): SelfCheckReport {
   // Which model it ran on, for the stats view ("on which model").
-  const report: SelfCheckReport = { ...compared, model: { dir: modelDir, fp32Bytes: sizeOf(modelDir, 'fp32') }, ...extra };
+  const report: SelfCheckReport = { ...compared, int8MtimeMs: statSync(join(modelDir, ONNX_FILES.int8)).mtimeMs, model: { dir: modelDir, fp32Bytes: sizeOf(modelDir, 'fp32') }, ...extra };
   writeFileSync(join(modelDir, SELF_CHECK_FILE), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

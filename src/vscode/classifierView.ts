@@ -8,9 +8,9 @@ import { classifierView, type ClassifierView } from '../core/classifier/selfChec
 import type { ClassifierState } from '../node/classifierService';
 import { readClassifierSettings } from './classifierController';
 
-function sizeOf(path: string): number | undefined {
+function statOf(path: string): { size: number; mtimeMs: number } | undefined {
   try {
-    return statSync(path).size;
+    return statSync(path);
   } catch {
     return undefined;
   }
@@ -18,11 +18,13 @@ function sizeOf(path: string): number | undefined {
 
 export function currentClassifierView(classifier: { state: ClassifierState; modelDir: string | undefined }): ClassifierView {
   const dir = classifier.modelDir;
+  const int8 = dir ? statOf(join(dir, ONNX_FILES.int8)) : undefined;
   return classifierView({
     state: classifier.state,
     setting: readClassifierSettings().precision,
     modelDir: dir,
     report: dir ? readSelfCheck(dir) : undefined,
-    int8BytesOnDisk: dir ? sizeOf(join(dir, ONNX_FILES.int8)) : undefined,
+    int8BytesOnDisk: int8?.size,
+    int8MtimeMsOnDisk: int8?.mtimeMs,
   });
 }

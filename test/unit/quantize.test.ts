@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { bufferSource, decodeNode, GRAPH_INITIALIZER, GRAPH_NODE, MODEL_GRAPH, readTensorHeader, scanFields, TensorDataType, type OnnxNode } from '../../src/core/classifier/quantize/onnxWire';
@@ -326,6 +326,12 @@ describe('int8: the self-check and the "auto" precision', function () {
     assert.match(choosePrecision(dir, 'auto').reason ?? '', /not passed its self-check yet/);
     const result = { task_type_1: 'Open QA', task_type_2: 'NA', task_type_prob: 0.9, creativity_scope: 0, reasoning: 0, contextual_knowledge: 0, number_of_few_shots: 0, domain_knowledge: 0, no_label_reason: 0, constraint_ct: 0, prompt_complexity_score: 0.1 };
     writeFileSync(join(dir, SELF_CHECK_FILE), JSON.stringify(compareResults([result], [result], { simple: 0.3, medium: 0.5 }, statSync(int8).size + 1)));
+    assert.match(choosePrecision(dir, 'auto').reason ?? '', /changed since its self-check/);
+    // Every weight format gives a file of the same size: one written later, in another format, is caught by its time.
+    const sameSize = { ...compareResults([result], [result], { simple: 0.3, medium: 0.5 }, statSync(int8).size), int8MtimeMs: statSync(int8).mtimeMs };
+    writeFileSync(join(dir, SELF_CHECK_FILE), JSON.stringify(sameSize));
+    assert.equal(choosePrecision(dir, 'auto').precision, 'int8', 'the file checked');
+    utimesSync(int8, new Date(), new Date(Date.now() + 5000));
     assert.match(choosePrecision(dir, 'auto').reason ?? '', /changed since its self-check/);
     assert.equal(choosePrecision(dir, 'int8').precision, 'int8', 'an explicit precision is taken as it is');
   });

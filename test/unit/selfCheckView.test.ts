@@ -45,6 +45,8 @@ describe('the classifier section of the stats view', () => {
     const int8 = fp32.map((r, i) => (i < 10 ? result(r.prompt_complexity_score + 0.45, 'Code Generation') : r));
     const report = compareResults(fp32, int8, thresholds, 5000);
     const view = selfCheckView(report, { modelDir: DIR, int8BytesOnDisk: 4999 });
+    assert.equal(selfCheckView({ ...report, int8MtimeMs: 1000 }, { modelDir: DIR, int8BytesOnDisk: 5000, int8MtimeMsOnDisk: 2000 })?.current, false, 'same size, written later');
+    assert.equal(selfCheckView({ ...report, int8MtimeMs: 1000 }, { modelDir: DIR, int8BytesOnDisk: 5000, int8MtimeMsOnDisk: 1000 })?.current, true);
     assert.ok(view);
     assert.equal(view.passed, false);
     assert.equal(view.current, false, 'the int8 file on disk is not the one checked');

@@ -36,6 +36,8 @@ export interface SelfCheckReport {
   bounds: SelfCheckBounds;
   /** Size of the int8 graph checked: a different file on disk is not trusted. */
   int8Bytes: number;
+  /** Its modification time (every weight format gives the same size; absent in reports of earlier versions). */
+  int8MtimeMs?: number;
   checkedAt: string;
   /** The model it ran on (written by runSelfCheck; absent in reports of earlier versions). */
   model?: { dir: string; fp32Bytes: number };
@@ -109,6 +111,12 @@ export function readSelfCheck(dir: string): SelfCheckReport | undefined {
   }
 }
 
+/** Whether the int8 file on disk is the one the check saw: the same size, and the same modification time when the report has it. */
+export function isCheckedFile(report: Pick<SelfCheckReport, 'int8Bytes' | 'int8MtimeMs'>, onDisk: { bytes: number | undefined; mtimeMs?: number }): boolean {
+  if (onDisk.bytes !== report.int8Bytes) return false;
+  return report.int8MtimeMs === undefined || onDisk.mtimeMs === report.int8MtimeMs;
+}
+
 /** "; 7-bit int8 weights, after 8-bit int8 weights failed" when the check kept a slower format than the first. */
 function formatNote(check: SelfCheckReport): string {
   if (!check.weightFormat || !check.rejected?.length) return '';
@@ -122,7 +130,8 @@ export function choosePrecision(dir: string, setting: PrecisionSetting): Precisi
   const check = readSelfCheck(dir);
   if (!existsSync(int8Path)) return { precision: 'fp32', reason: 'int8 not made yet: run "Qwen Router: Quantize Classifier Model"' };
   if (!check) return { precision: 'fp32', reason: 'int8 has not passed its self-check yet: run "Qwen Router: Quantize Classifier Model"' };
-  if (statSync(int8Path).size !== check.int8Bytes) return { precision: 'fp32', reason: 'the int8 file changed since its self-check: run "Qwen Router: Quantize Classifier Model" again' };
+  const onDisk = statSync(int8Path);
+  if (!isCheckedFile(check, { bytes: onDisk.size, mtimeMs: onDisk.mtimeMs })) return { precision: 'fp32', reason: 'the int8 file changed since its self-check: run "Qwen Router: Quantize Classifier Model" again' };
   if (!check.passed) return { precision: 'fp32', reason: `int8 failed its self-check: ${check.failures.join('; ')}`, check };
   return { precision: 'int8', reason: `int8 passed its self-check (${percent(check.tierAgreement)} same tier on ${check.prompts} prompts${formatNote(check)})`, check };
 }

@@ -4,7 +4,7 @@
 import type { Precision } from './modelDir';
 import type { WeightFormat } from './quantize/quantizer';
 import { SCORE_FIELDS, type ScoreField } from './result';
-import type { PrecisionSetting, SelfCheckReport } from './selfCheck';
+import { isCheckedFile, type PrecisionSetting, type SelfCheckReport } from './selfCheck';
 
 export type BoundKey = 'tierAgreement' | 'taskTypeAgreement' | 'meanComplexityDelta';
 
@@ -58,7 +58,7 @@ export interface ClassifierView {
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** The check's figures for display; undefined when the file is not a check report this version can read. */
-export function selfCheckView(report: SelfCheckReport, where: { modelDir: string; int8BytesOnDisk: number | undefined }): SelfCheckView | undefined {
+export function selfCheckView(report: SelfCheckReport, where: { modelDir: string; int8BytesOnDisk: number | undefined; int8MtimeMsOnDisk?: number }): SelfCheckView | undefined {
   const complete = [report.taskTypeAgreement, report.tierAgreement, report.prompts, report.int8Bytes, report.thresholds?.simple, report.thresholds?.medium].every(isNumber);
   if (!complete || typeof report.checkedAt !== 'string' || !report.bounds || !report.scores) return undefined;
   const b = report.bounds;
@@ -76,7 +76,7 @@ export function selfCheckView(report: SelfCheckReport, where: { modelDir: string
     modelDir: report.model?.dir ?? where.modelDir,
     int8Bytes: report.int8Bytes,
     fp32Bytes: report.model?.fp32Bytes ?? null,
-    current: where.int8BytesOnDisk === report.int8Bytes,
+    current: isCheckedFile(report, { bytes: where.int8BytesOnDisk, mtimeMs: where.int8MtimeMsOnDisk }),
     thresholds: { simple: report.thresholds.simple, medium: report.thresholds.medium },
     bounds,
     scores: SCORE_FIELDS.filter((field) => report.scores[field]).map((field) => ({ field, mean: report.scores[field].mean, max: report.scores[field].max })),
@@ -98,6 +98,8 @@ export interface ClassifierFacts {
   /** The check file's report, when the model folder has one. */
   report: SelfCheckReport | undefined;
   int8BytesOnDisk: number | undefined;
+  /** The int8 file's modification time, compared when the report recorded one. */
+  int8MtimeMsOnDisk?: number;
 }
 
 /** The classifier section: state, precision and why, and the self-check when there is one. */
@@ -110,7 +112,7 @@ export function classifierView(facts: ClassifierFacts): ClassifierView {
   } else if (state.kind === 'failed' || state.kind === 'restarting') {
     reason = state.message;
   }
-  const check = facts.report && facts.modelDir ? selfCheckView(facts.report, { modelDir: facts.modelDir, int8BytesOnDisk: facts.int8BytesOnDisk }) : undefined;
+  const check = facts.report && facts.modelDir ? selfCheckView(facts.report, { modelDir: facts.modelDir, int8BytesOnDisk: facts.int8BytesOnDisk, int8MtimeMsOnDisk: facts.int8MtimeMsOnDisk }) : undefined;
   return {
     status: state.kind,
     modelDir: facts.modelDir ?? null,
