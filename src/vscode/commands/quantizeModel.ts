@@ -51,7 +51,12 @@ export async function quantizeClassifierModel(context: vscode.ExtensionContext, 
     );
     classifier.restart();
     if (report.passed) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('int8 passed its self-check ({0} of {1} prompts on the same tier); the classifier now runs int8.', Math.round(report.tierAgreement * report.prompts), report.prompts));
+      const passed = vscode.l10n.t('int8 passed its self-check ({0} of {1} prompts on the same tier); the classifier now runs int8.', Math.round(report.tierAgreement * report.prompts), report.prompts);
+      // Say so when this CPU needed a slower weight format than the first.
+      const fallback = report.weightFormat && report.rejected?.length
+        ? ` ${vscode.l10n.t('{0} failed on this CPU, so it uses {1}.', report.rejected.map((r) => formatLabel(r.weightFormat)).join(', '), formatLabel(report.weightFormat))}`
+        : '';
+      void vscode.window.showInformationMessage(passed + fallback);
     } else {
       void vscode.window.showWarningMessage(vscode.l10n.t('int8 failed its self-check, so the classifier stays on fp32: {0}', report.failures.join('; ')));
     }
