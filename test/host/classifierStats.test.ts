@@ -59,6 +59,9 @@ describe('the self-check in the stats view (host)', function () {
     assert.equal(check.modelDir, dir, 'which model it ran on');
     assert.equal(check.checkedAt, report.checkedAt);
     assert.equal(check.current, true);
+    assert.ok(report.weightFormat, 'the weight format kept');
+    assert.equal(check.weightFormat, report.weightFormat);
+    assert.deepEqual(check.rejected.map((r) => r.weightFormat), (report.rejected ?? []).map((r) => r.weightFormat));
     assert.deepEqual(check.bounds.map((b) => [b.key, b.measured]), [
       ['tierAgreement', report.tierAgreement],
       ['taskTypeAgreement', report.taskTypeAgreement],
