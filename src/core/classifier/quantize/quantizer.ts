@@ -95,8 +95,8 @@ const INT8_MAX = 127;
 /**
  * How MatMul/Gemm weights are stored:
  * - `int8`: int8 in [-127, 127]; onnxruntime multiplies them with its fast uint8 x int8 kernels.
- *   Exact on CPUs with VNNI (and ARM's dot product); x86 CPUs with only AVX2 sum two
- *   255 x 127 products in 16 bits (vpmaddubsw), which can saturate: the self-check catches that.
+ *   Exact on x86 CPUs with VNNI (measured); those with only AVX2 sum two 255 x 127 products in
+ *   16 bits (vpmaddubsw), which can saturate. Elsewhere too, the self-check on the machine decides.
  * - `int8-7bit`: int8 in [-63, 63] (quantize_dynamic's reduce_range): the same fast kernels, never
  *   saturating, at half the weight precision.
  * - `uint8`: uint8 with zero point 128; exact everywhere, but onnxruntime runs uint8 x uint8 on a
@@ -105,7 +105,7 @@ const INT8_MAX = 127;
 export type WeightFormat = 'int8' | 'int8-7bit' | 'uint8';
 /** Every format, in the order the self-check tries them: fastest first. */
 export const WEIGHT_FORMATS: readonly WeightFormat[] = ['int8', 'int8-7bit', 'uint8'];
-export const DEFAULT_WEIGHT_FORMAT: WeightFormat = 'int8';
+export const DEFAULT_WEIGHT_FORMAT: WeightFormat = WEIGHT_FORMATS[0];
 /** How each format reads in messages and the stats view. */
 export const WEIGHT_FORMAT_LABELS: Record<WeightFormat, string> = { int8: '8-bit int8 weights', 'int8-7bit': '7-bit int8 weights', uint8: 'uint8 weights' };
 
