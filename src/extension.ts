@@ -88,8 +88,8 @@ export function activate(context: vscode.ExtensionContext): QwenRouterApi {
   const precisionNote = () => (classifier.state.kind === 'ready' ? classifier.state.info.precisionReason : undefined);
   const participant = registerChatParticipant(context, { router, precisionNote });
 
-  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false, drafts: classifier.drafts }));
-  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true, drafts: classifier.drafts }));
+  command('qwenRouter.ask', () => askFromPalette(router, { requireSelection: false, drafts: classifier.paletteDrafts }));
+  command('qwenRouter.askAboutSelection', () => askFromPalette(router, { requireSelection: true, drafts: classifier.paletteDrafts }));
   command('qwenRouter.explainRouting', () => explainRouting(router, precisionNote));
   command('qwenRouter.setApiKey', () => promptForApiKey(keys));
   command('qwenRouter.setOtelHeaders', () => promptForOtelHeaders(context.secrets));

@@ -58,7 +58,7 @@ export class ClassifierController extends Disposable {
       }),
     );
     this.register({ dispose: () => void this.shutdown() });
-    this.register({ dispose: () => this.drafts.dispose() });
+    this.register({ dispose: () => (this.drafts.dispose(), this.paletteDrafts.dispose()) });
   }
 
   /** Whether a classifier process is still alive (running, or finishing before it exits). */
@@ -125,23 +125,30 @@ export class ClassifierController extends Disposable {
     return Boolean(this.service?.idle);
   }
 
-  /** Classifies the chat's draft while it is typed (see DraftScheduler). */
-  readonly drafts = new DraftScheduler({
-    delayMs: DRAFT_DELAY_MS,
-    classify: this.classify,
-    isIdle: () => this.idle,
-    isCached: (text) => this.verdicts.has(text),
-    maxChars: 200_000,
-    // One line per draft classified (its length and whether Enter will find a verdict), never its text.
-    onEvent: (event, text) => {
-      if (event === 'finished') this.log.info(`Draft classified while typed (${text.length} chars): ${this.verdicts.has(text) ? 'verdict kept for Enter' : 'no verdict kept'}.`);
-    },
-  });
+  /** Classifies the sidebar chat's draft while it is typed (see DraftScheduler). */
+  readonly drafts = this.draftScheduler();
+  /** The palette's Ask… box has its own, so that typing in one never drops the other's draft. */
+  readonly paletteDrafts = this.draftScheduler();
+
+  private draftScheduler(): DraftScheduler {
+    return new DraftScheduler({
+      delayMs: DRAFT_DELAY_MS,
+      classify: this.classify,
+      isIdle: () => this.idle,
+      isCached: (text) => this.verdicts.has(text),
+      maxChars: 200_000,
+      // One line per draft classified (its length and whether Enter will find a verdict), never its text.
+      onEvent: (event, text) => {
+        if (event === 'finished') this.log.info(`Draft classified while typed (${text.length} chars): ${this.verdicts.has(text) ? 'verdict kept for Enter' : 'no verdict kept'}.`);
+      },
+    });
+  }
 
   /** (Re)creates the service. Its ONNX session starts in a child process (its memory and crashes are not the editor's). */
   restart(): void {
     this.stop();
     this.drafts.dispose();
+    this.paletteDrafts.dispose();
     this.verdicts.clear();
     const settings = readClassifierSettings();
     this.location = locateModel({

@@ -13,6 +13,7 @@ import type { CallRecord } from '../../src/core/history/record';
 import { HistoryStore } from '../../src/core/history/store';
 import type { QwenRouterApi } from '../../src/extension';
 import { ChatViewProvider } from '../../src/vscode/chatViewProvider';
+import { PALETTE_DRAFT_DELAY_MS } from '../../src/vscode/commands/ask';
 import { ModelOffer, OFFER_DECLINED_KEY } from '../../src/vscode/modelOffer';
 import { DashScopeStandIn } from '../support/dashscopeStandIn';
 import { memoryMemento, spyWebview, type WebviewSpy } from './webviewSpy';
@@ -109,6 +110,17 @@ describe('first run and routing before Enter (host)', function () {
     } finally {
       second.instance.dispose();
     }
+  });
+
+  it('the palette and the sidebar chat draft apart: typing in one never drops the other\'s draft', async () => {
+    await vscode.workspace.getConfiguration('qwenRouter.classifier').update('modelPath', MODEL, vscode.ConfigurationTarget.Global);
+    await until(() => api.classifier.state.kind === 'ready', 'the tiny model to load');
+    const inChat = 'Explain the difference between a process and a thread, with an example of each.';
+    const inPalette = 'Summarize what a mutex guarantees and when a lock-free queue is the better choice.';
+    // The chat's draft is scheduled; a keystroke in the palette's box comes before it runs.
+    api.classifier.drafts.update(inChat);
+    api.classifier.paletteDrafts.update(inPalette, PALETTE_DRAFT_DELAY_MS);
+    await until(() => api.classifier.verdicts.has(inChat) && api.classifier.verdicts.has(inPalette), 'both drafts to be classified');
   });
 
   it('a prompt drafted in the chat and then sent is routed with the verdict made while it was typed', async () => {
