@@ -75,8 +75,8 @@ export async function runSelfCheck(modelDir: string, options: SelfCheckOptions =
 
 export type MakeInt8Progress =
   | { phase: 'fp32'; done: number; total: number }
-  | { phase: 'quantize'; weightFormat: WeightFormat; attempt: number; done: number; total: number }
-  | { phase: 'int8'; weightFormat: WeightFormat; attempt: number; done: number; total: number };
+  | { phase: 'quantize'; weightFormat: WeightFormat; done: number; total: number }
+  | { phase: 'int8'; weightFormat: WeightFormat; done: number; total: number };
 
 export interface MakeInt8Options extends Omit<SelfCheckOptions, 'onProgress'> {
   /** Weight formats to try, in order; the first to pass its check is kept (default: all, fastest first). */
@@ -110,14 +110,13 @@ export async function makeCheckedInt8(modelDir: string, options: MakeInt8Options
   const fp32 = await classifyAll(modelDir, 'fp32', prompts, { ...options, onProgress: ({ done, total }) => options.onProgress?.({ phase: 'fp32', done, total }) });
   const rejected: RejectedFormat[] = [];
   for (const [index, weightFormat] of formats.entries()) {
-    const attempt = index + 1;
     const run = await quantizeModelDir(modelDir, {
       workerPath: options.quantizeWorkerPath,
       signal: options.signal,
       weightFormat,
-      onProgress: ({ done, total }) => options.onProgress?.({ phase: 'quantize', weightFormat, attempt, done, total }),
+      onProgress: ({ done, total }) => options.onProgress?.({ phase: 'quantize', weightFormat, done, total }),
     });
-    const int8 = await classifyAll(modelDir, 'int8', prompts, { ...options, onProgress: ({ done, total }) => options.onProgress?.({ phase: 'int8', weightFormat, attempt, done, total }) });
+    const int8 = await classifyAll(modelDir, 'int8', prompts, { ...options, onProgress: ({ done, total }) => options.onProgress?.({ phase: 'int8', weightFormat, done, total }) });
     const compared = compareResults(fp32, int8, thresholds, sizeOf(modelDir, 'int8'), { bounds: options.bounds });
     const last = index === formats.length - 1;
     if (compared.passed || last) return { report: keepReport(modelDir, compared, { weightFormat, rejected: [...rejected] }), run };

@@ -37,7 +37,7 @@ export const quantizeCommand: CliCommand = {
     let check: SelfCheckReport | null = null;
     if (values['skip-check']) {
       // Benchmarks: the first format, no verdict written, so precision "auto" keeps fp32.
-      run = await quantizeModelDir(modelDir, { workerPath: quantizeWorkerPath, weightFormat: formats[0], onProgress: ({ done, total }) => onProgress({ phase: 'quantize', weightFormat: formats[0], attempt: 1, done, total }) });
+      run = await quantizeModelDir(modelDir, { workerPath: quantizeWorkerPath, weightFormat: formats[0], onProgress: ({ done, total }) => onProgress({ phase: 'quantize', weightFormat: formats[0], done, total }) });
     } else {
       const made = await makeCheckedInt8(modelDir, {
         weightFormats: formats,

@@ -89,10 +89,7 @@ export class DraftScheduler {
     if (!this.options.isIdle()) {
       this.note('skippedBusy', text);
       const retries = this.busyRetries + 1;
-      if (retries <= (this.options.maxBusyRetries ?? 10)) {
-        this.arm(text, this.options.busyRetryMs ?? 100);
-        this.busyRetries = retries;
-      }
+      if (retries <= (this.options.maxBusyRetries ?? 10)) this.arm(text, this.options.busyRetryMs ?? 100, retries);
       return;
     }
     const controller = new AbortController();
@@ -105,9 +102,10 @@ export class DraftScheduler {
     });
   }
 
-  private arm(text: string, delayMs: number): void {
+  /** Schedules `text`; `busyRetries` counts the times this same draft already found the classifier busy. */
+  private arm(text: string, delayMs: number, busyRetries = 0): void {
     this.pendingText = text;
-    this.busyRetries = 0;
+    this.busyRetries = busyRetries;
     const setTimer = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms));
     this.timer = setTimer(() => this.fire(), delayMs);
   }

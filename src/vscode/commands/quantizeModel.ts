@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { QuantizeCancelled, type WeightFormat } from '../../core/classifier/quantize/quantizer';
+import { QuantizeCancelled, WEIGHT_FORMAT_LABELS, type WeightFormat } from '../../core/classifier/quantize/quantizer';
 import { makeCheckedInt8 } from '../../node/selfCheck';
 import type { ClassifierController } from '../classifierController';
 import { readRouterConfig } from '../routerSettings';
 
-const formatLabel = (format: WeightFormat): string =>
-  ({ int8: vscode.l10n.t('8-bit int8 weights'), 'int8-7bit': vscode.l10n.t('7-bit int8 weights'), uint8: vscode.l10n.t('uint8 weights') })[format];
+/** The core's label, localized (the zh-CN bundle has each: the stats view shows the same words). */
+const formatLabel = (format: WeightFormat): string => vscode.l10n.t(WEIGHT_FORMAT_LABELS[format]);
 
 /**
  * "Quantize Classifier Model": int8 made from the installed fp32 graph on a worker thread and checked
